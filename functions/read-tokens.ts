@@ -1,0 +1,47 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { loadBaseConfig } from '../shared/config';
+import { ValidationError } from '../shared/domain/errors';
+import { httpHandler } from '../shared/http/http-handler';
+import { createObservability } from '../shared/observability/powertools';
+import { DynamoTokenStore, InvalidCursorError } from '../shared/store/token-store';
+import { getTokenWithTimeline, listTokensOfCard } from '../shared/use-cases/read-tokens';
+
+const config = loadBaseConfig();
+const obs = createObservability('read-tokens');
+const store = new DynamoTokenStore(config.tableName);
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const CURSOR = /^[A-Za-z0-9_-]{1,2048}$/;
+
+function param(value: string | undefined, name: string, pattern: RegExp): string {
+  if (!value || !pattern.test(value)) throw new ValidationError(`${name} is required and must match ${pattern.source}`);
+  return value;
+}
+
+function limitOf(value: string | undefined): number {
+  if (value === undefined) return 50;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 200) throw new ValidationError('limit must be an integer from 1 to 200');
+  return n;
+}
+
+function cursorOf(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : param(value, 'cursor', CURSOR);
+}
+
+/** `GET /tokens?cardId=…` and `GET /tokens/{tokenId}` for internal clients (scope `tokens:read`). */
+export const handler = httpHandler(obs, async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
+  const query = event.queryStringParameters ?? {};
+  const limit = limitOf(query.limit);
+  try {
+    if (event.routeKey === 'GET /tokens/{tokenId}') {
+      const tokenId = param(event.pathParameters?.tokenId, 'tokenId', ID);
+      return { statusCode: 200, body: await getTokenWithTimeline(store, tokenId, limit, cursorOf(query.cursor)) };
+    }
+    const cardId = param(query.cardId, 'cardId', ID);
+    return { statusCode: 200, body: await listTokensOfCard(store, cardId, limit, cursorOf(query.cursor)) };
+  } catch (err) {
+    if (err instanceof InvalidCursorError) throw new ValidationError('cursor is not one this API issued');
+    throw err;
+  }
+});

@@ -1,0 +1,45 @@
+import { NotFoundError } from '../domain/errors';
+import type { TokenState } from '../domain/token-state';
+import type { Page, TimelineEntry, TokenStore } from '../store/token-store';
+
+/** A token as the internal API shows it: state plus one page of its timeline. */
+export interface TokenView {
+  token: TokenState & { version: number };
+  timeline: Page<TimelineEntry>;
+}
+
+/** Reads one token with the first page (or the page at `cursor`) of its timeline. */
+export async function getTokenWithTimeline(
+  store: TokenStore,
+  tokenId: string,
+  limit: number,
+  cursor?: string,
+): Promise<TokenView> {
+  const [current, timeline] = await Promise.all([
+    store.getTokenState(tokenId),
+    store.listTimeline({ tokenId }, limit, cursor),
+  ]);
+  if (!current) throw new NotFoundError(`token ${tokenId} not found`);
+  return { token: { ...current.state, version: current.version }, timeline };
+}
+
+/** The tokens of a card, plus the card-level events (refusals) that never became tokens. */
+export interface CardTokensView {
+  cardId: string;
+  tokens: Page<TokenState>;
+  refusals: TimelineEntry[];
+}
+
+/** Lists a card's tokens (one page) and its most recent card-level refusals. */
+export async function listTokensOfCard(
+  store: TokenStore,
+  cardId: string,
+  limit: number,
+  cursor?: string,
+): Promise<CardTokensView> {
+  const [tokens, refusals] = await Promise.all([
+    store.listTokensOfCard(cardId, limit, cursor),
+    cursor ? Promise.resolve({ items: [] }) : store.listTimeline({ cardId }, 50),
+  ]);
+  return { cardId, tokens, refusals: refusals.items };
+}
