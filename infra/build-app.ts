@@ -1,0 +1,45 @@
+import { type App, Validations } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks, PCIDSS321Checks } from 'cdk-nag';
+import { StatefulStack } from './stacks/stateful-stack';
+import { StatelessStack } from './stacks/stateless-stack';
+
+/** The stacks of the service, as built into an app. */
+export interface ServiceStacks {
+  stateful: StatefulStack;
+  stateless: StatelessStack;
+}
+
+function context(app: App, key: string, fallback: string): string {
+  const value: unknown = app.node.tryGetContext(`tokenization:${key}`);
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : fallback;
+}
+
+function retention(days: string): RetentionDays {
+  const n = Number(days);
+  const valid = Object.values(RetentionDays).filter((v): v is number => typeof v === 'number');
+  if (!valid.includes(n)) throw new Error(`tokenization:logRetentionDays must be one of ${valid.join(', ')}`);
+  return n as RetentionDays;
+}
+
+/**
+ * Builds the service into `app` from its context (cdk.json `tokenization:*` keys) and attaches the
+ * cdk-nag AWS Solutions and PCI DSS 3.2.1 packs, so every synth (CLI, tests, local stack) is checked.
+ */
+export function buildApp(app: App): ServiceStacks {
+  const stage = context(app, 'stage', 'dev');
+  const prefix = `CardTokenization-${stage}`;
+  const stateful = new StatefulStack(app, `${prefix}-Stateful`, { description: 'Card tokenization: token store' });
+  const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
+    description: 'Card tokenization: functions, event intake and API',
+    table: stateful.table,
+    logKey: stateful.logKey,
+    logRetention: retention(context(app, 'logRetentionDays', '365')),
+    jwtIssuer: context(app, 'jwtIssuer', 'https://auth.example-issuer.com/'),
+    jwtAudience: context(app, 'jwtAudience', 'tokenization-internal-api'),
+    pismoEventBusName: context(app, 'pismoEventBusName', 'default'),
+  });
+  stateless.addStackDependency(stateful);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new PCIDSS321Checks(app));
+  return { stateful, stateless };
+}

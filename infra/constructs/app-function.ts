@@ -1,0 +1,117 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ENV, GSI } from '../../shared/config';
+
+/** Metadata key the local stack reads to map a synthesized function back to its TypeScript entry. */
+export const LOCAL_ENTRY_METADATA = 'local:entry';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export interface AppFunctionProps {
+  /** Entry file relative to the repository root, e.g. `functions/read-tokens.ts`. */
+  entry: string;
+  description: string;
+  logKey: IKey;
+  logRetention: RetentionDays;
+  timeout?: Duration;
+  memorySize?: number;
+  environment?: Record<string, string>;
+}
+
+/**
+ * Every Lambda of the service: newest Node.js runtime, arm64, esbuild minified bundle with source
+ * maps, X-Ray tracing, its own KMS-encrypted log group with retention, and Powertools settings.
+ */
+export class AppFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      encryptionKey: props.logKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Own role instead of AWSLambdaBasicExecutionRole: logs only to this function's log group.
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    this.fn = new NodejsFunction(this, 'Fn', {
+      role,
+      entry: path.join(ROOT, props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      projectRoot: ROOT,
+      depsLockFilePath: path.join(ROOT, 'package-lock.json'),
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node22',
+        format: OutputFormat.CJS,
+      },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        [ENV.serviceName]: id,
+        [ENV.logLevel]: 'INFO',
+        ...props.environment,
+      },
+    });
+    (this.fn.node.defaultChild as CfnFunction).addMetadata(LOCAL_ENTRY_METADATA, props.entry);
+    Validations.of(this).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions.',
+      },
+      {
+        id: 'PCI.DSS.321-IAMNoInlinePolicy',
+        reason:
+          'The only inline policy is the per-function role policy CDK generates from explicit grants: attached to one ' +
+          'role, least-privilege (named actions on named resources), managed as code; no user or group policies exist.',
+      },
+      {
+        id: 'PCI.DSS.321-LambdaInsideVPC',
+        reason:
+          'The functions call only AWS regional APIs (DynamoDB, SQS) over TLS with IAM auth and expose no listener; ' +
+          'no cardholder-data network is reached. A VPC adds NAT/endpoint cost and cold-start latency without reducing ' +
+          'scope. Revisit if a function must reach a private network.',
+      },
+    );
+  }
+
+  /**
+   * Grants exactly the DynamoDB and KMS actions the store adapter uses (no wildcards) on the table,
+   * its GSIs and its key, and sets TABLE_NAME in the same step, so neither is ever forgotten.
+   */
+  useTable(table: ITable, access: 'read' | 'readWrite'): this {
+    const write = access === 'readWrite';
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:Query', ...(write ? ['dynamodb:PutItem', 'dynamodb:UpdateItem'] : [])],
+        resources: [table.tableArn, ...Object.values(GSI).map((index) => `${table.tableArn}/index/${index}`)],
+      }),
+    );
+    if (table.encryptionKey) {
+      this.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:DescribeKey', ...(write ? ['kms:Encrypt', 'kms:GenerateDataKey'] : [])],
+          resources: [table.encryptionKey.keyArn],
+        }),
+      );
+    }
+    this.fn.addEnvironment(ENV.tableName, table.tableName);
+    return this;
+  }
+}

@@ -1,0 +1,167 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import {
+
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule, RuleTargetInput, EventField } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { AppFunction } from '../constructs/app-function';
+
+export interface StatelessStackProps extends StackProps {
+  table: ITable;
+  logKey: IKey;
+  logRetention: RetentionDays;
+  /** OIDC issuer of the internal clients' JWTs (API Gateway JWT authorizer). */
+  jwtIssuer: string;
+  jwtAudience: string;
+  /** EventBridge bus on which Pismo data events arrive ('default' or a partner bus name). */
+  pismoEventBusName: string;
+}
+
+/** Internal API scopes. */
+export const SCOPES = { tokensRead: 'tokens:read' } as const;
+
+/**
+ * Compute and integration: the Pismo event intake (SNS and EventBridge → SQS → Lambda with partial
+ * batch failures, plus the HTTP webhook route) and the internal read API behind a JWT authorizer.
+ */
+export class StatelessStack extends Stack {
+  readonly api: HttpApi;
+  readonly eventsQueue: Queue;
+  readonly eventsDlq: Queue;
+  readonly eventsTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const common = { logKey: props.logKey, logRetention: props.logRetention };
+
+    // --- Pismo data events: SNS / EventBridge → SQS → Lambda -----------------------------------
+    const messagingKey = new Key(this, 'MessagingKey', {
+      description: 'Card tokenization event queues and topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    messagingKey.grantEncryptDecrypt(new ServicePrincipal('events.amazonaws.com'));
+    this.eventsDlq = new Queue(this, 'PismoEventsDlq', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: messagingKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const consume = new AppFunction(this, 'ConsumePismoEvents', {
+      ...common,
+      entry: 'functions/consume-pismo-events.ts',
+      description: 'Applies Pismo cards-tokenization events from SQS to the token store',
+      timeout: Duration.seconds(30),
+    }).useTable(props.table, 'readWrite');
+    this.eventsQueue = new Queue(this, 'PismoEventsQueue', {
+      encryption: QueueEncryption.KMS,
+      encryptionMasterKey: messagingKey,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(180),
+      deadLetterQueue: { queue: this.eventsDlq, maxReceiveCount: 5 },
+    });
+    consume.fn.addEventSource(
+      new SqsEventSource(this.eventsQueue, {
+        batchSize: 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+      }),
+    );
+    this.eventsTopic = new Topic(this, 'PismoEventsTopic', { masterKey: messagingKey, enforceSSL: true });
+    this.eventsTopic.addSubscription(new SqsSubscription(this.eventsQueue, { rawMessageDelivery: true }));
+    new Rule(this, 'PismoEventsRule', {
+      eventBus: EventBus.fromEventBusName(this, 'PismoBus', props.pismoEventBusName),
+      description: 'Pismo cards-tokenization data events to the ingestion queue',
+      eventPattern: { detail: { domain: ['cards-tokenization'] } },
+      targets: [new SqsQueue(this.eventsQueue, { message: RuleTargetInput.fromEventPath('$.detail') })],
+    });
+
+    // --- HTTP API ------------------------------------------------------------------------------
+    const ingest = new AppFunction(this, 'IngestPismoEvent', {
+      ...common,
+      entry: 'functions/ingest-pismo-event.ts',
+      description: 'POST /pismo/events: one Pismo tokenization event as a webhook',
+    }).useTable(props.table, 'readWrite');
+    const read = new AppFunction(this, 'ReadTokens', {
+      ...common,
+      entry: 'functions/read-tokens.ts',
+      description: 'GET /tokens, GET /tokens/{tokenId}: token state and timeline',
+    }).useTable(props.table, 'read');
+
+    this.api = new HttpApi(this, 'Api', {
+      description: 'Card tokenization service',
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: props.logRetention,
+      encryptionKey: props.logKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 200, burstLimit: 400 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            responseLength: '$context.responseLength',
+            principal: '$context.authorizer.claims.sub',
+            error: '$context.error.message',
+          }),
+        ),
+      },
+    });
+
+    const internalAuth = new HttpJwtAuthorizer('InternalJwt', props.jwtIssuer, {
+      jwtAudience: [props.jwtAudience],
+    });
+    const [eventsRoute] = this.api.addRoutes({
+      path: '/pismo/events',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('IngestIntegration', ingest.fn),
+    });
+    const readIntegration = new HttpLambdaIntegration('ReadIntegration', read.fn);
+    for (const path of ['/tokens', '/tokens/{tokenId}']) {
+      this.api.addRoutes({
+        path,
+        methods: [HttpMethod.GET],
+        integration: readIntegration,
+        authorizer: internalAuth,
+        authorizationScopes: [SCOPES.tokensRead],
+      });
+    }
+    if (eventsRoute) {
+      Validations.of(eventsRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Pismo signs its webhooks with its own JWT carrying a body hash, which an API Gateway authorizer cannot verify; ' +
+          'verification belongs in the function (issue #3). Until it lands this route must not be exposed to Pismo.',
+      });
+    }
+  }
+}
