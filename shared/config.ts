@@ -4,7 +4,6 @@
  */
 export const ENV = {
   tableName: 'TABLE_NAME',
-  serviceName: 'POWERTOOLS_SERVICE_NAME',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   maxBodyBytes: 'MAX_BODY_BYTES',
@@ -35,6 +34,7 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
 export function loadBaseConfig(env: NodeJS.ProcessEnv = process.env): BaseConfig {
   const maxBody = env[ENV.maxBodyBytes];
   const maxBodyBytes = maxBody ? Number(maxBody) : DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) throw new Error(`${ENV.maxBodyBytes} must be a positive integer`);
+  if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0)
+    throw new Error(`${ENV.maxBodyBytes} must be a positive integer`);
   return { tableName: required(env, ENV.tableName), maxBodyBytes };
 }

@@ -31,7 +31,11 @@ export class MalformedJsonError extends AppError {
 /** Request body is not `application/json` (415). */
 export class UnsupportedMediaTypeError extends AppError {
   constructor(contentType: string | undefined) {
-    super(`content-type must be application/json, got ${contentType ? `'${contentType.slice(0, 64)}'` : 'none'}`, 415, true);
+    super(
+      `content-type must be application/json, got ${contentType ? `'${contentType.slice(0, 64)}'` : 'none'}`,
+      415,
+      true,
+    );
   }
 }
 

@@ -50,7 +50,10 @@ export function redactDeep(value: unknown, sensitiveFields: ReadonlySet<string>)
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] = sensitiveFields.has(normaliseFieldName(k)) && v !== null && v !== '' ? REDACTED : redactDeep(v, sensitiveFields);
+      out[k] =
+        sensitiveFields.has(normaliseFieldName(k)) && v !== null && v !== ''
+          ? REDACTED
+          : redactDeep(v, sensitiveFields);
     }
     return out;
   }

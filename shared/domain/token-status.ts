@@ -5,7 +5,15 @@
  * (a deleted MDES/VTS token cannot be resumed). Terminal statuses therefore outrank every other
  * status regardless of event time, which keeps the merge a pure "max" and so order-independent.
  */
-export const TOKEN_STATUSES = ['requested', 'pending_idv', 'active', 'suspended', 'deleted', 'declined', 'failed'] as const;
+export const TOKEN_STATUSES = [
+  'requested',
+  'pending_idv',
+  'active',
+  'suspended',
+  'deleted',
+  'declined',
+  'failed',
+] as const;
 
 export type TokenStatus = (typeof TOKEN_STATUSES)[number];
 

@@ -34,7 +34,10 @@ export function errorResponse(err: unknown, obs: Observability): APIGatewayProxy
     });
   }
   // Only the error's name and stack: never the request, whose body may carry card data.
-  obs.logger.error('unhandled error', { error: err instanceof Error ? err.name : typeof err, stack: (err as Error)?.stack });
+  obs.logger.error('unhandled error', {
+    error: err instanceof Error ? err.name : typeof err,
+    stack: (err as Error)?.stack,
+  });
   obs.metrics.addMetric('ServerErrors', 'Count', 1);
   return respond(500, { error: 'InternalError', message: 'internal error' });
 }
@@ -51,6 +54,7 @@ export function httpHandler<E extends APIGatewayProxyEventV2>(
     .use(injectLambdaContext(obs.logger, { resetKeys: true }))
     .use(logMetrics(obs.metrics))
     .handler(async (event, context) => {
+      obs.metrics.addMetric('Requests', 'Count', 1);
       try {
         const result = await inner(event, context);
         return respond(result.statusCode, result.body);

@@ -16,7 +16,10 @@ export type PismoEventType = (typeof EVENT_TYPES)[number];
 
 /** Pismo ids arrive as JSON numbers (token_id 17556) or strings; we keep them as strings. */
 const pismoId = z
-  .union([z.number().int().nonnegative(), z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')])
+  .union([
+    z.number().int().nonnegative(),
+    z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -'),
+  ])
   .transform((v) => String(v));
 
 const callMethod = z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'must be 1-64 letters, digits or _');
@@ -56,7 +59,10 @@ export const sendChallengeDataSchema = z.strictObject({
   ...tokenEventCommon,
   token_id: pismoId,
   network_call_method: callMethod.optional(),
-  otp_type: z.string().regex(/^[A-Z_]{1,32}$/).optional(),
+  otp_type: z
+    .string()
+    .regex(/^[A-Z_]{1,32}$/)
+    .optional(),
   otp_method: z.string().max(64).optional(),
   otp_value: z.string().max(32).optional(),
   otp_expiration_date: z.string().max(64).optional(),

@@ -58,7 +58,12 @@ function vtsDeviceName(v: unknown): string | undefined {
 const MDES_METHODS = new Set(['TE', 'TA', 'AC', 'TC', 'TV']);
 
 /** Status implied by an MDES message; TV depends on its event indicator. */
-const MDES_STATUS: Readonly<Record<string, TokenStatus>> = { TE: 'requested', TA: 'requested', AC: 'pending_idv', TC: 'active' };
+const MDES_STATUS: Readonly<Record<string, TokenStatus>> = {
+  TE: 'requested',
+  TA: 'requested',
+  AC: 'pending_idv',
+  TC: 'active',
+};
 
 /** MDES TV event indicator (DE124 SF2) → status. 9 (replaced) and unknown codes do not move status. */
 const MDES_TV_STATUS: Readonly<Record<string, TokenStatus>> = {

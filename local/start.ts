@@ -1,0 +1,165 @@
+import * as path from 'node:path';
+import { MDES_LIFECYCLE, type SeedEventName, seedEvent } from '../test/fixtures/pismo-events';
+import { LOCAL_DIR, startLocalStack } from './local-stack';
+import { textTable } from './text-table';
+
+/**
+ * `npm start`: the whole system on local stand-ins, plus a demo that replays Pismo's MDES and VTS
+ * example events through `POST /pismo/events` and shows the resulting token state and timelines.
+ * `npm start -- --once` exits after the demo.
+ */
+const once = process.argv.includes('--once');
+const port = Number(process.env.PORT ?? (once ? 0 : 3000));
+
+const DEMO: { title: string; events: SeedEventName[] }[] = [
+  {
+    title: 'MDES: eligibility refused, then a yellow-path provisioning of token 17556',
+    events: ['mdes-te-refusal', ...MDES_LIFECYCLE],
+  },
+  {
+    title:
+      'VTS: token 17579 provisioning (approve, CVM, passcode); token 17580 suspended and resumed; 17577 deactivated',
+    events: [
+      'vts-approve-provisioning',
+      'vts-get-cvm',
+      'vts-passcode',
+      'vts-token-suspended',
+      'vts-token-resume',
+      'vts-token-deactivated',
+    ],
+  },
+];
+
+async function main() {
+  const started = Date.now();
+  const stack = await startLocalStack({ dataDir: path.join(LOCAL_DIR, 'dynalite'), port });
+  console.log(
+    `Local stack up in ${Date.now() - started} ms: gateway ${stack.url}, DynamoDB (dynalite) ${stack.dynamo.endpoint}`,
+  );
+  console.log(`Routes from the synthesized template: ${stack.model.routes.map((r) => r.routeKey).join(', ')}\n`);
+
+  const token = await stack.issuer.mint({
+    scope: 'tokens:read',
+    audience: stack.audience,
+    sub: 'demo-agent',
+    name: 'Demo Agent',
+  });
+  const post = async (body: unknown) => {
+    const res = await fetch(`${stack.url}/pismo/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const get = async (p: string) => {
+    const res = await fetch(`${stack.url}${p}`, { headers: { authorization: `Bearer ${token}` } });
+    return (await res.json()) as Record<string, unknown>;
+  };
+
+  const tokens = new Set<string>();
+  for (const scenario of DEMO) {
+    console.log(`== ${scenario.title}`);
+    const rows: (string | number | undefined)[][] = [];
+    for (const name of scenario.events) {
+      const event = seedEvent(name);
+      const res = await post(event);
+      if (res.body.tokenId) tokens.add(String(res.body.tokenId));
+      rows.push([
+        name,
+        String(event.data.network_call_method),
+        res.status,
+        String(res.body.outcome ?? res.body.error),
+        String(res.body.tokenId ?? 'card'),
+        String(res.body.tokenStatus ?? '-'),
+      ]);
+    }
+    console.log(textTable(['seed event', 'call method', 'HTTP', 'outcome', 'token', 'token status after'], rows), '\n');
+  }
+
+  console.log('== Redelivery: the MDES TC event again (Pismo retries are at-least-once)');
+  const again = await post(seedEvent('mdes-tc'));
+  console.log(`HTTP ${again.status} ${JSON.stringify(again.body)}\n`);
+
+  console.log('== Bad input: the TA event without card_id');
+  const bad = seedEvent('mdes-ta');
+  delete bad.data.card_id;
+  const rejected = await post(bad);
+  console.log(`HTTP ${rejected.status} ${JSON.stringify(rejected.body)}\n`);
+
+  console.log('== Resulting token state (GET /tokens/{tokenId})');
+  const stateRows: (string | undefined)[][] = [];
+  for (const id of [...tokens].sort()) {
+    const view = (await get(`/tokens/${id}`)) as {
+      token: { status?: string; statusAt?: string; facts: Record<string, unknown> };
+    };
+    const f = view.token.facts;
+    stateRows.push([
+      id,
+      String(f.network),
+      String(view.token.status ?? '-'),
+      String(f.walletName ?? '-'),
+      String(f.tokenUniqueReference ?? '-'),
+      String(f.deviceName ?? f.deviceBrand ?? '-'),
+      String(f.activeTokens ?? '-'),
+      view.token.statusAt,
+    ]);
+  }
+  console.log(
+    textTable(
+      ['token', 'network', 'status', 'wallet', 'TUR / token ref', 'device', 'active tokens', 'status since'],
+      stateRows,
+    ),
+    '\n',
+  );
+
+  for (const id of ['17556', '17580']) {
+    const view = (await get(`/tokens/${id}`)) as { timeline: { items: Record<string, unknown>[] } };
+    console.log(`== Timeline of token ${id}`);
+    console.log(
+      textTable(
+        ['occurred at', 'event', 'call method', 'status', 'event id'],
+        view.timeline.items.map((e) => [
+          String(e.occurredAt),
+          String(e.eventType),
+          String(e.callMethod),
+          String(e.status ?? '-'),
+          String(e.eventId),
+        ]),
+      ),
+      '\n',
+    );
+  }
+  const card = (await get('/tokens?cardId=4995608')) as {
+    refusals: Record<string, unknown>[];
+    tokens: { items: unknown[] };
+  };
+  console.log(
+    `== Card 4995608: ${card.tokens.items.length} token(s), ${card.refusals.length} refusal(s) on the card timeline\n`,
+  );
+
+  if (once) {
+    await stack.stop();
+    console.log('Demo complete (--once).');
+    return;
+  }
+  console.log('Serving. Try:');
+  console.log(`  export TOKEN=$(npm run -s dev-token)`);
+  console.log(`  curl -s -H "authorization: Bearer $TOKEN" '${stack.url}/tokens?cardId=4995608'`);
+  console.log(`  curl -s -H "authorization: Bearer $TOKEN" ${stack.url}/tokens/17556`);
+  console.log(
+    `  curl -s -X POST -H 'content-type: application/json' --data @test/fixtures/pismo-events/vts-passcode.json ${stack.url}/pismo/events`,
+  );
+  console.log('Ctrl+C to stop.');
+  const stop = async () => {
+    await stack.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
