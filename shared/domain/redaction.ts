@@ -36,24 +36,33 @@ export function normaliseFieldName(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
-/**
- * Returns a deep copy of `value` with sensitive fields replaced by `[REDACTED]` and PANs masked.
- * `sensitiveFields` holds names as returned by {@link normaliseFieldName}.
- */
-export function redactDeep(value: unknown, sensitiveFields: ReadonlySet<string>): unknown {
+/** Field names (as returned by {@link normaliseFieldName}) whose content is never kept. */
+export interface RedactionRules {
+  /** Replaced when they hold a value (string, number); objects under such names are searched. */
+  values: ReadonlySet<string>;
+  /** Replaced whole, whatever they hold (e.g. an address object). */
+  objects: ReadonlySet<string>;
+}
+
+function isSensitive(name: string, value: unknown, rules: RedactionRules): boolean {
+  if (value === null || value === '') return false;
+  const key = normaliseFieldName(name);
+  if (rules.objects.has(key)) return true;
+  return rules.values.has(key) && typeof value !== 'object';
+}
+
+/** Returns a deep copy of `value` with sensitive fields replaced by `[REDACTED]` and PANs masked. */
+export function redactDeep(value: unknown, rules: RedactionRules): unknown {
   if (typeof value === 'string') return maskPans(value);
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1e12) {
     const masked = maskPans(String(value));
     return masked === String(value) ? value : masked;
   }
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, sensitiveFields));
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, rules));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
-      out[k] =
-        sensitiveFields.has(normaliseFieldName(k)) && v !== null && v !== ''
-          ? REDACTED
-          : redactDeep(v, sensitiveFields);
+      out[k] = isSensitive(k, v, rules) ? REDACTED : redactDeep(v, rules);
     }
     return out;
   }

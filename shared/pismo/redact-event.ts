@@ -5,7 +5,7 @@ import { normaliseFieldName, redactDeep } from '../domain/redaction';
  * token PANs, encrypted blobs, and cardholder name/address. PANs under any other name are masked
  * by the Luhn net in {@link redactDeep}.
  */
-const SENSITIVE_FIELDS: ReadonlySet<string> = new Set(
+const SENSITIVE_VALUES: ReadonlySet<string> = new Set(
   [
     'otp_value',
     'otpValue',
@@ -28,12 +28,13 @@ const SENSITIVE_FIELDS: ReadonlySet<string> = new Set(
     'cardholderName',
     'sf6_cardholder_name',
     'accountHolderName',
-    'billingAddress',
     'sf1_avs_service_indicator1',
   ].map(normaliseFieldName),
 );
 
+const SENSITIVE_OBJECTS: ReadonlySet<string> = new Set(['billingAddress', 'cardholderAddress'].map(normaliseFieldName));
+
 /** The event as we may store and show it: sensitive fields replaced, PANs masked. */
 export function redactPismoEvent(event: unknown): unknown {
-  return redactDeep(event, SENSITIVE_FIELDS);
+  return redactDeep(event, { values: SENSITIVE_VALUES, objects: SENSITIVE_OBJECTS });
 }

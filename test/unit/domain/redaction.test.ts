@@ -1,0 +1,42 @@
+import { maskPans, REDACTED } from '../../../shared/domain/redaction';
+import { redactPismoEvent } from '../../../shared/pismo/redact-event';
+import { seedEvent, seedEventNames } from '../../fixtures/pismo-events';
+
+describe('maskPans', () => {
+  it('masks Luhn-valid 13-19 digit runs to the last four', () => {
+    expect(maskPans('pan 5555555555554444 end')).toBe('pan ******4444 end');
+    expect(maskPans('4111111111111111')).toBe('******1111');
+  });
+
+  it('leaves digit runs that are not card numbers', () => {
+    expect(maskPans('1607639847750012370')).toBe('1607639847750012370'); // Pismo "start" (not Luhn-valid)
+    expect(maskPans('5555555555554445')).toBe('5555555555554445');
+  });
+});
+
+describe('redactPismoEvent', () => {
+  it('removes the MDES activation code', () => {
+    const out = JSON.stringify(redactPismoEvent(seedEvent('mdes-ac')));
+    expect(out).not.toContain('523894');
+    expect(out).toContain(`"sf2_activation_code":"${REDACTED}"`);
+    expect(out).toContain('(###)###7728'); // the masked destination hint is kept
+  });
+
+  it('removes the VTS OTP, CVV, PAN fields and cardholder name', () => {
+    const out = JSON.stringify(redactPismoEvent(seedEvent('vts-passcode')));
+    expect(out).not.toContain('927945');
+    const approve = JSON.stringify(redactPismoEvent(seedEvent('vts-approve-provisioning')));
+    expect(approve).not.toContain('Daniel Kanczuk');
+    expect(approve).toContain(`"cvv2":"${REDACTED}"`);
+  });
+
+  it('masks a PAN under any field name, as text or as a JSON number', () => {
+    const out = redactPismoEvent({ a: { free_text: 'card 4111111111111111' }, b: [4111111111111111] });
+    expect(out).toEqual({ a: { free_text: 'card ******1111' }, b: ['******1111'] });
+  });
+
+  it.each(seedEventNames())('leaves no OTP, activation code or cardholder name in %s', (name) => {
+    const out = JSON.stringify(redactPismoEvent(seedEvent(name)));
+    for (const secret of ['523894', '927945', 'Daniel Kanczuk', 'Rua Teste']) expect(out).not.toContain(secret);
+  });
+});
