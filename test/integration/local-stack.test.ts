@@ -1,0 +1,269 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import {
+  eventLike,
+  MDES_LIFECYCLE,
+  type SeedEventName,
+  seedEvent,
+  seedEventNames,
+  VTS_LIFECYCLE,
+} from '../fixtures/pismo-events';
+
+let stack: LocalStack;
+let readToken: string;
+const logs: string[] = [];
+let writeSpy: jest.SpyInstance;
+
+beforeAll(async () => {
+  writeSpy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    logs.push(String(chunk));
+    return true;
+  });
+  stack = await startLocalStack({
+    logLevel: 'DEBUG',
+    issuerKeyFile: path.join(mkdtempSync(path.join(tmpdir(), 'issuer-')), 'key.json'),
+  });
+  readToken = await stack.issuer.mint({ scope: 'tokens:read', audience: stack.audience });
+});
+
+afterAll(async () => {
+  writeSpy.mockRestore();
+  await stack.stop();
+});
+
+async function post(body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+  const res = await fetch(`${stack.url}/pismo/events`, {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function get(p: string, token: string | null = readToken) {
+  const res = await fetch(`${stack.url}${p}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function itemCount(): Promise<number> {
+  const out = await stack.dynamo.client.send(new ScanCommand({ TableName: stack.tableName, Select: 'COUNT' }));
+  return out.Count ?? 0;
+}
+
+interface TokenBody {
+  token: { status?: string; facts: Record<string, unknown>; firstEventAt: string; lastEventAt: string };
+  timeline: { items: { eventId: string; payload: string }[] };
+}
+
+/** A lifecycle re-addressed to fresh token/card ids so runs do not see each other's data. */
+function lifecycle(names: SeedEventName[], run: string) {
+  return names.map((n) => {
+    const e = seedEvent(n);
+    const token = e.data.token_id === null ? null : `${String(e.data.token_id)}${run}`;
+    return eventLike(n, {
+      eventId: `${String(e.event_id)}-${run}`,
+      tokenId: token,
+      cardId: `${String(e.data.card_id)}${run}`,
+    });
+  });
+}
+
+/** The state of every token of a run, with the run suffix removed, for comparison across runs. */
+async function statesOf(events: ReturnType<typeof lifecycle>, run: string) {
+  const ids = [...new Set(events.map((e) => e.data.token_id).filter((t): t is string => typeof t === 'string'))].sort();
+  const out: Record<string, unknown> = {};
+  for (const id of ids) {
+    const { body } = await get(`/tokens/${id}`);
+    const { token, timeline } = body as unknown as TokenBody;
+    out[id.replace(run, '')] = {
+      status: token.status,
+      facts: JSON.parse(JSON.stringify(token.facts).replaceAll(run, '')),
+      firstEventAt: token.firstEventAt,
+      lastEventAt: token.lastEventAt,
+      timeline: timeline.items.map((i) => i.eventId.replace(`-${run}`, '')),
+    };
+  }
+  return out;
+}
+
+describe('local stack (synthesized template on dynalite)', () => {
+  describe('POST /pismo/events', () => {
+    it.each(seedEventNames())('stores seed event %s with the expected outcome', async (name) => {
+      const event = eventLike(name, { eventId: `seed-${name}` });
+      const res = await post(event);
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ outcome: 'applied', eventId: `seed-${name}`, recognized: true });
+    });
+
+    it('lands the MDES lifecycle with the right state and full timeline', async () => {
+      const events = lifecycle(MDES_LIFECYCLE, 'm1');
+      for (const e of events) expect((await post(e)).status).toBe(202);
+      const { body } = await get('/tokens/17556m1');
+      const view = body as unknown as TokenBody;
+      expect(view.token).toMatchObject({
+        status: 'deleted',
+        facts: {
+          network: 'MDES',
+          walletName: 'Google Pay',
+          tokenUniqueReference: 'DSHRMC0000259339fc95457145a841599b4b25b6c1da653e',
+          activeTokens: 3,
+        },
+      });
+      expect(view.timeline.items.map((i) => i.eventId)).toEqual(events.map((e) => e.event_id));
+      expect(JSON.stringify(view)).not.toContain('523894');
+    });
+
+    it("lists a card's tokens and its refusals", async () => {
+      const events = lifecycle(['mdes-te-refusal', 'mdes-ta'], 'c1');
+      for (const e of events) await post(e);
+      const { status, body } = await get('/tokens?cardId=4995608c1');
+      expect(status).toBe(200);
+      expect(body).toMatchObject({
+        cardId: '4995608c1',
+        tokens: { items: [{ tokenId: '17556c1' }] },
+        refusals: [{ callMethod: 'TE' }],
+      });
+    });
+
+    it('converges for duplicated (×1-3) and shuffled delivery of the MDES and VTS lifecycles', async () => {
+      const names = [...MDES_LIFECYCLE, ...VTS_LIFECYCLE];
+      const reference = lifecycle(names, 'ref');
+      for (const e of reference) await post(e);
+      const expected = await statesOf(reference, 'ref');
+      expect(expected['17556']).toMatchObject({ status: 'deleted' });
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.integer({ min: 1, max: 3 }), { minLength: names.length, maxLength: names.length }),
+          fc.array(fc.double({ noNaN: true }), { minLength: names.length * 3, maxLength: names.length * 3 }),
+          fc.boolean(),
+          async (copies, keys, concurrent) => {
+            const id = `p${run++}`;
+            const events = lifecycle(names, id);
+            const deliveries = events.flatMap((e, i) => Array.from({ length: copies[i] ?? 1 }, () => e));
+            const order = deliveries
+              .map((e, i) => ({ e, k: keys[i] ?? 0 }))
+              .sort((a, b) => a.k - b.k)
+              .map((x) => x.e);
+            if (concurrent) {
+              const statuses = await Promise.all(order.map((e) => post(e).then((r) => r.status)));
+              expect(statuses.every((s) => s === 200 || s === 202)).toBe(true);
+            } else {
+              for (const e of order) expect([200, 202]).toContain((await post(e)).status);
+            }
+            expect(await statesOf(events, id)).toEqual(expected);
+          },
+        ),
+        { numRuns: 8 },
+      );
+    });
+
+    it('answers a redelivery 200 duplicate', async () => {
+      const e = eventLike('mdes-tc', { eventId: 'dup-1', tokenId: 'dup1' });
+      expect((await post(e)).status).toBe(202);
+      const again = await post(e);
+      expect(again).toMatchObject({ status: 200, body: { outcome: 'duplicate', tokenStatus: 'active' } });
+    });
+  });
+
+  describe('bad input: 4xx with a reason and nothing written', () => {
+    const tooBig = JSON.stringify({ ...seedEvent('mdes-ta'), pad: 'x'.repeat(256 * 1024) });
+    const missing = seedEvent('mdes-ta');
+    delete missing.data.card_id;
+    const cases: [string, () => Promise<{ status: number; body: Record<string, unknown> }>, number, string][] = [
+      ['malformed JSON', () => post('{"event_id": '), 400, 'MalformedJsonError'],
+      [
+        'wrong content type',
+        () => post(seedEvent('mdes-ta'), { 'content-type': 'text/plain' }),
+        415,
+        'UnsupportedMediaTypeError',
+      ],
+      ['no content type', () => post(seedEvent('mdes-ta'), {}), 415, 'UnsupportedMediaTypeError'],
+      ['a body over 256 KB', () => post(tooBig), 413, 'PayloadTooLargeError'],
+      ['a missing field', () => post(missing), 400, 'ValidationError'],
+      ['an extra field', () => post({ ...seedEvent('mdes-ta'), extra: 1 }), 400, 'ValidationError'],
+      ['an unknown domain', () => post({ ...seedEvent('mdes-ta'), domain: 'accounts' }), 400, 'ValidationError'],
+      [
+        'an unknown event type',
+        () => post({ ...seedEvent('mdes-ta'), event_type: 'new_type' }),
+        400,
+        'ValidationError',
+      ],
+      ['an oversized field', () => post({ ...seedEvent('mdes-ta'), org_id: 'o'.repeat(500) }), 400, 'ValidationError'],
+    ];
+    it.each(cases)('rejects %s', async (_name, send, status, error) => {
+      const before = await itemCount();
+      const res = await send();
+      expect(res.status).toBe(status);
+      expect(res.body).toMatchObject({ error, message: expect.any(String) });
+      expect(await itemCount()).toBe(before);
+    });
+  });
+
+  describe('internal read API (JWT authorizer from the template)', () => {
+    it('refuses a request without a token', async () => {
+      expect((await get('/tokens/17556', null)).status).toBe(401);
+    });
+
+    it('refuses a token without the tokens:read scope', async () => {
+      const token = await stack.issuer.mint({ scope: 'tokens:write', audience: stack.audience });
+      expect((await get('/tokens/17556', token)).status).toBe(403);
+    });
+
+    it('refuses a token for another audience and an expired token', async () => {
+      const other = await stack.issuer.mint({ scope: 'tokens:read', audience: 'someone-else' });
+      const expired = await stack.issuer.mint({ scope: 'tokens:read', audience: stack.audience, ttlSeconds: -60 });
+      expect((await get('/tokens/17556', other)).status).toBe(401);
+      expect((await get('/tokens/17556', expired)).status).toBe(401);
+    });
+
+    it('answers 404 for an unknown token and 400 for a bad id or cursor', async () => {
+      expect((await get('/tokens/nope-404')).status).toBe(404);
+      expect((await get('/tokens?cardId=')).status).toBe(400);
+      expect((await get('/tokens?cardId=1&limit=1000')).status).toBe(400);
+      expect((await get('/tokens/17556?cursor=bm90LWpzb24')).body).toMatchObject({ error: 'ValidationError' });
+    });
+
+    it('pages through a timeline with the cursor it returns', async () => {
+      for (const e of lifecycle(MDES_LIFECYCLE, 'pg')) await post(e);
+      const first = (await get('/tokens/17556pg?limit=3')).body as unknown as {
+        timeline: { items: unknown[]; nextCursor?: string };
+      };
+      expect(first.timeline.items).toHaveLength(3);
+      const second = (await get(`/tokens/17556pg?limit=3&cursor=${first.timeline.nextCursor}`))
+        .body as unknown as TokenBody;
+      expect(second.timeline.items).toHaveLength(1);
+    });
+  });
+
+  describe('SQS path (queue + consumer as the template configures them)', () => {
+    it('applies good messages and dead-letters bad ones after maxReceiveCount, the rest of the batch unaffected', async () => {
+      const good = lifecycle(['mdes-ta', 'mdes-ac', 'mdes-tc'], 'q1').map((e) => JSON.stringify(e));
+      const bodies = [
+        good[0] ?? '',
+        'not json',
+        JSON.stringify({ ...seedEvent('mdes-ta'), domain: 'x' }),
+        good[1] ?? '',
+        good[2] ?? '',
+      ];
+      const result = await stack.sendToEventsQueue(bodies);
+      expect(result.succeeded).toHaveLength(3);
+      expect(result.deadLettered.map((m) => m.body)).toEqual([bodies[1], bodies[2]]);
+      expect(result.deadLettered.every((m) => m.receiveCount === 5)).toBe(true);
+      expect(((await get('/tokens/17556q1')).body as unknown as TokenBody).token.status).toBe('active');
+    });
+  });
+
+  it('never logs an OTP, activation code or cardholder name', async () => {
+    await post(eventLike('mdes-ac', { eventId: 'log-ac' }));
+    await post(eventLike('vts-passcode', { eventId: 'log-passcode' }));
+    await post(eventLike('vts-approve-provisioning', { eventId: 'log-approve' }));
+    const output = logs.join('');
+    expect(output).toContain('log-passcode'); // the events were logged (by id)...
+    for (const secret of ['523894', '927945', 'Daniel Kanczuk']) expect(output).not.toContain(secret); // ...their secrets not
+  });
+});
