@@ -1,0 +1,160 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import cdkJson from '../../cdk.json';
+import { buildApp, type ServiceStacks } from '../../infra/build-app';
+
+function build(context: Record<string, unknown> = {}): ServiceStacks & { app: App } {
+  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context } });
+  return { app, ...buildApp(app) };
+}
+
+describe('infra', () => {
+  let stateful: Template;
+  let stateless: Template;
+  beforeAll(() => {
+    const stacks = build();
+    stateful = Template.fromStack(stacks.stateful);
+    stateless = Template.fromStack(stacks.stateless);
+  });
+
+  describe('StatefulStack', () => {
+    it('creates the token table with PK/SK, both GSIs, PITR, KMS CMK, TTL and deletion protection', () => {
+      stateful.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({
+          KeySchema: [
+            { AttributeName: 'PK', KeyType: 'HASH' },
+            { AttributeName: 'SK', KeyType: 'RANGE' },
+          ],
+          BillingMode: 'PAY_PER_REQUEST',
+          DeletionProtectionEnabled: true,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() }),
+          TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+          GlobalSecondaryIndexes: [
+            Match.objectLike({
+              IndexName: 'GSI1',
+              KeySchema: [
+                { AttributeName: 'GSI1PK', KeyType: 'HASH' },
+                { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
+              ],
+            }),
+            Match.objectLike({
+              IndexName: 'GSI2',
+              KeySchema: [
+                { AttributeName: 'GSI2PK', KeyType: 'HASH' },
+                { AttributeName: 'GSI2SK', KeyType: 'RANGE' },
+              ],
+            }),
+          ],
+        }),
+      });
+    });
+
+    it('rotates every KMS key and keeps it on stack deletion', () => {
+      const keys = stateful.findResources('AWS::KMS::Key');
+      expect(Object.values(keys).length).toBeGreaterThan(0);
+      for (const key of Object.values(keys)) {
+        expect(key).toMatchObject({ DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+      }
+    });
+  });
+
+  describe('StatelessStack', () => {
+    it('runs every function on Node.js 24, arm64, with active tracing and an encrypted, retained log group', () => {
+      const fns = stateless.findResources('AWS::Lambda::Function', { Metadata: { 'local:entry': Match.anyValue() } });
+      expect(Object.keys(fns).sort()).toHaveLength(3);
+      for (const fn of Object.values(fns)) {
+        expect(fn.Properties).toMatchObject({
+          Runtime: 'nodejs24.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+        });
+        expect(fn.Properties.Environment.Variables).toMatchObject({
+          TABLE_NAME: { 'Fn::ImportValue': expect.stringContaining('ExportsOutputRefTokens') },
+          NODE_OPTIONS: '--enable-source-maps',
+        });
+      }
+      stateless.allResourcesProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.anyValue(), RetentionInDays: 365 });
+    });
+
+    it('grants only named DynamoDB actions, writes only to the ingestion functions', () => {
+      const policies = Object.values(stateless.findResources('AWS::IAM::Policy'));
+      const statements = policies.flatMap(
+        (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[],
+      );
+      const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+      expect(actions.filter((a) => a.startsWith('dynamodb:')).every((a) => !a.includes('*'))).toBe(true);
+      const readPolicy = policies.find((p) => JSON.stringify(p.Properties.Roles).includes('ReadTokens'));
+      expect(JSON.stringify(readPolicy)).not.toMatch(/dynamodb:(PutItem|UpdateItem|DeleteItem)/);
+      const ingestPolicy = policies.find((p) => JSON.stringify(p.Properties.Roles).includes('IngestPismoEvent'));
+      expect(JSON.stringify(ingestPolicy)).toMatch(/dynamodb:PutItem/);
+    });
+
+    it('uses no AWS managed policies on function roles', () => {
+      stateless.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    });
+
+    it('feeds the events queue from SNS (raw) and EventBridge (detail only), with a KMS-encrypted DLQ after 5 receives', () => {
+      stateless.hasResourceProperties('AWS::SQS::Queue', {
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+        KmsMasterKeyId: Match.anyValue(),
+      });
+      stateless.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', RawMessageDelivery: true });
+      stateless.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: { detail: { domain: ['cards-tokenization'] } },
+        Targets: [Match.objectLike({ InputPath: '$.detail' })],
+      });
+      stateless.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    });
+
+    it('consumes the queue with partial batch failures', () => {
+      stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        BatchSize: 10,
+      });
+    });
+
+    it('protects the read routes with the JWT authorizer and tokens:read scope', () => {
+      stateless.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+        AuthorizerType: 'JWT',
+        JwtConfiguration: {
+          Issuer: cdkJson.context['tokenization:jwtIssuer'],
+          Audience: [cdkJson.context['tokenization:jwtAudience']],
+        },
+      });
+      for (const routeKey of ['GET /tokens', 'GET /tokens/{tokenId}']) {
+        stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+          RouteKey: routeKey,
+          AuthorizationType: 'JWT',
+          AuthorizationScopes: ['tokens:read'],
+        });
+      }
+    });
+
+    it('logs access and throttles the API stage', () => {
+      stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: '$default',
+        AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+        DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+      });
+    });
+  });
+
+  describe('cdk-nag', () => {
+    it('passes AwsSolutions and PCI DSS 3.2.1 with every acknowledgement reasoned', () => {
+      const { app } = build();
+      expect(() => app.synth()).not.toThrow();
+    });
+
+    it('fails synth on an unacknowledged finding (the packs are really attached)', () => {
+      const app = new App();
+      const stack = new Stack(app, 'Bad');
+      new Queue(stack, 'NoDlqNoSsl');
+      Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+      expect(() => app.synth()).toThrow(/AwsSolutions-SQS/);
+    });
+  });
+});
