@@ -15,13 +15,23 @@ const obs = createObservability('consume-pismo-events');
 const store = new DynamoTokenStore(config.tableName);
 const processor = new BatchProcessor(EventType.SQS);
 
-async function processRecord(record: SQSRecord): Promise<void> {
-  let body: unknown;
+function parseBody(record: SQSRecord): unknown {
   try {
-    body = JSON.parse(record.body);
+    return JSON.parse(record.body);
   } catch {
-    body = undefined;
+    return undefined;
   }
+}
+
+/** Records of one token are applied in queue order; different tokens run concurrently. */
+function orderingKey(body: unknown, record: SQSRecord): string {
+  const data = (body as { data?: { token_id?: unknown; card_id?: unknown } } | undefined)?.data;
+  if (data?.token_id !== undefined && data.token_id !== null) return `token:${String(data.token_id)}`;
+  if (data?.card_id !== undefined && data.card_id !== null) return `card:${String(data.card_id)}`;
+  return `message:${record.messageId}`;
+}
+
+async function processRecord(record: SQSRecord, body: unknown): Promise<void> {
   try {
     if (body === undefined) throw new MalformedJsonError();
     const outcome = await ingestPismoEvent(body, { store });
@@ -41,10 +51,23 @@ async function processRecord(record: SQSRecord): Promise<void> {
   }
 }
 
-/** SQS consumer of Pismo data events (fed by SNS and EventBridge), with partial batch failures. */
+/**
+ * SQS consumer of Pismo data events (fed by SNS and EventBridge), with partial batch failures.
+ * Serialising per token avoids optimistic-concurrency retries between records of one batch.
+ */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(injectLambdaContext(obs.logger, { resetKeys: true }))
   .use(logMetrics(obs.metrics))
-  .handler(async (event: SQSEvent, context: Context) =>
-    processPartialResponse(event, processRecord, processor, { context, throwOnFullBatchFailure: false }),
-  );
+  .handler(async (event: SQSEvent, context: Context) => {
+    const chains = new Map<string, Promise<void>>();
+    const recordHandler = (record: SQSRecord): Promise<void> => {
+      const body = parseBody(record);
+      const key = orderingKey(body, record);
+      const next = (chains.get(key) ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(() => processRecord(record, body));
+      chains.set(key, next);
+      return next;
+    };
+    return processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false });
+  });

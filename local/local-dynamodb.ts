@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
@@ -15,6 +16,8 @@ import type { LocalTable } from './local-model';
 export interface LocalDynamo {
   endpoint: string;
   client: DynamoDBClient;
+  /** DynamoDB API calls served since start (or the last reset), by operation name. */
+  calls: Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -26,6 +29,11 @@ export async function startDynalite(dir?: string): Promise<LocalDynamo> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+  const calls = new Map<string, number>();
+  server.on('request', (req: IncomingMessage) => {
+    const op = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
+    calls.set(op, (calls.get(op) ?? 0) + 1);
+  });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
@@ -36,6 +44,7 @@ export async function startDynalite(dir?: string): Promise<LocalDynamo> {
   return {
     endpoint,
     client,
+    calls,
     stop: async () => {
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -61,6 +61,8 @@ export class AppFunction extends Construct {
         sourcesContent: false,
         target: 'node22',
         format: OutputFormat.CJS,
+        // Bundle the pinned SDK instead of the runtime's copy: the version we test is the version we run.
+        externalModules: [],
       },
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
