@@ -4,7 +4,6 @@
  */
 export const ENV = {
   tableName: 'TABLE_NAME',
-  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   maxBodyBytes: 'MAX_BODY_BYTES',
 } as const;

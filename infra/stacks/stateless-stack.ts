@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -149,6 +149,10 @@ export class StatelessStack extends Stack {
         authorizationScopes: [SCOPES.tokensRead],
       });
     }
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'PismoEventsTopicArn', { value: this.eventsTopic.topicArn });
+    new CfnOutput(this, 'PismoEventsQueueUrl', { value: this.eventsQueue.queueUrl });
+    new CfnOutput(this, 'PismoEventsDlqUrl', { value: this.eventsDlq.queueUrl });
     if (eventsRoute) {
       Validations.of(eventsRoute).acknowledge({
         id: 'AwsSolutions-APIG4',

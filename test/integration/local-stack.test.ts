@@ -258,6 +258,20 @@ describe('local stack (synthesized template on dynalite)', () => {
     });
   });
 
+  describe('SQS ordering', () => {
+    it('applies a whole lifecycle delivered shuffled in one batch, without contention failures', async () => {
+      const events = lifecycle([...MDES_LIFECYCLE, ...VTS_LIFECYCLE], 'qb');
+      const shuffled = [events[3], events[0], events[2], events[1], ...events.slice(4).reverse()].map((e) =>
+        JSON.stringify(e),
+      );
+      const result = await stack.sendToEventsQueue(shuffled);
+      expect(result).toMatchObject({ deadLettered: [], invocations: 1 });
+      const expected = lifecycle([...MDES_LIFECYCLE, ...VTS_LIFECYCLE], 'qr');
+      for (const e of expected) await post(e);
+      expect(await statesOf(events, 'qb')).toEqual(await statesOf(expected, 'qr'));
+    });
+  });
+
   it('never logs an OTP, activation code or cardholder name', async () => {
     await post(eventLike('mdes-ac', { eventId: 'log-ac' }));
     await post(eventLike('vts-passcode', { eventId: 'log-passcode' }));
