@@ -157,7 +157,6 @@ export async function benchIngestion(rounds = 5, lifecyclesPerRound = 12): Promi
     counted[path].events += events;
   };
   for (let round = 0; round < rounds; round++) {
-    // Alternate the order of path and floor so drift in the machine's speed hits both alike.
     const httpEvents = events(`h${round}`, lifecyclesPerRound);
     const httpOps = floorOps(events(`hf${round}`, lifecyclesPerRound));
     const runHttp = async () => {
@@ -172,13 +171,7 @@ export async function benchIngestion(rounds = 5, lifecyclesPerRound = 12): Promi
       for (const op of httpOps) await floorEvent(doc, stack.tableName, op);
       httpFloor.push((performance.now() - t) / httpOps.length);
     };
-    if (round % 2) {
-      await runHttpFloor();
-      await runHttp();
-    } else {
-      await runHttp();
-      await runHttpFloor();
-    }
+    await alternate(round, runHttp, runHttpFloor);
 
     // SQS: batches of 10; the handler runs a batch's tokens concurrently and each token's events in
     // order, so the floor issues the same calls with the same concurrency.
@@ -210,13 +203,7 @@ export async function benchIngestion(rounds = 5, lifecyclesPerRound = 12): Promi
       }
       sqsFloor.push((performance.now() - t) / sqsOps.flat().length);
     };
-    if (round % 2) {
-      await runSqsFloor();
-      await runSqs();
-    } else {
-      await runSqs();
-      await runSqsFloor();
-    }
+    await alternate(round, runSqs, runSqsFloor);
   }
   agent.destroy();
   await stack.stop();
@@ -252,6 +239,17 @@ export async function benchIngestion(rounds = 5, lifecyclesPerRound = 12): Promi
       detail: `median ${r(median(sqs))} ms vs floor ${r(median(sqsFloor))} ms per event, batches of ${consumer.batchSize}`,
     },
   ];
+}
+
+/** Runs path then floor on even rounds, floor then path on odd ones, so machine drift hits both alike. */
+async function alternate(round: number, path: () => Promise<void>, floor: () => Promise<void>): Promise<void> {
+  if (round % 2) {
+    await floor();
+    await path();
+  } else {
+    await path();
+    await floor();
+  }
 }
 
 function chunk<T>(items: T[], size: number): T[][] {
