@@ -1,18 +1,21 @@
-import { loadBaseConfig } from '../shared/config';
+import { loadBaseConfig, loadPismoWebhookConfig } from '../shared/config';
 import { httpHandler } from '../shared/http/http-handler';
-import { readJsonBody } from '../shared/http/json-body';
+import { readSignedJsonBody } from '../shared/http/json-body';
 import { reportIngestOutcome } from '../shared/observability/ingest-report';
 import { createObservability } from '../shared/observability/powertools';
+import { createPismoWebhookVerifier } from '../shared/pismo/webhook-auth';
 import { DynamoTokenStore } from '../shared/store/token-store';
 import { ingestPismoEvent } from '../shared/use-cases/ingest-pismo-event';
 
 const config = loadBaseConfig();
 const obs = createObservability('ingest-pismo-event');
 const store = new DynamoTokenStore(config.tableName);
+const verifyPismo = createPismoWebhookVerifier(loadPismoWebhookConfig());
 
-/** `POST /pismo/events`: one Pismo tokenization event delivered as a webhook. */
+/** `POST /pismo/events`: one Pismo tokenization event delivered as a signed webhook. */
 export const handler = httpHandler(obs, async (event) => {
-  const outcome = await ingestPismoEvent(readJsonBody(event, config.maxBodyBytes), { store });
+  const body = await readSignedJsonBody(event, config.maxBodyBytes, verifyPismo);
+  const outcome = await ingestPismoEvent(body, { store });
   reportIngestOutcome(obs, outcome, 'http');
   return {
     statusCode: outcome.outcome === 'applied' ? 202 : 200,

@@ -1,6 +1,7 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, PCIDSS321Checks } from 'cdk-nag';
+import { PISMO_WEBHOOK_DEFAULTS } from '../shared/config';
 import { StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 
@@ -38,6 +39,14 @@ export function buildApp(app: App): ServiceStacks {
     jwtIssuer: context(app, 'jwtIssuer', 'https://auth.example-issuer.com/'),
     jwtAudience: context(app, 'jwtAudience', 'tokenization-internal-api'),
     pismoEventBusName: context(app, 'pismoEventBusName', 'default'),
+    pismoWebhook: {
+      jwksUrl: context(app, 'pismoJwksUrl', 'https://pismo-jwks.example.invalid/.well-known/jwks.json'),
+      algorithms: context(app, 'pismoJwtAlgorithms', PISMO_WEBHOOK_DEFAULTS.algorithms),
+      issuer: context(app, 'pismoJwtIssuer', '') || undefined,
+      orgId: context(app, 'pismoOrgId', '') || undefined,
+      orgClaim: context(app, 'pismoOrgClaim', PISMO_WEBHOOK_DEFAULTS.orgClaim),
+      bodyHashClaim: context(app, 'pismoBodyHashClaim', PISMO_WEBHOOK_DEFAULTS.bodyHashClaim),
+    },
   });
   stateless.addStackDependency(stateful);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new PCIDSS321Checks(app));

@@ -6,9 +6,13 @@ import { ensureTables, type LocalDynamo, startDynalite } from './local-dynamodb'
 import { LocalGateway } from './local-gateway';
 import { deriveLocalModel, type LocalModel } from './local-model';
 import { type DrainResult, drainQueue } from './local-queue';
+import { PismoSimulator } from './pismo-simulator';
 
 /** Repository-local state directory (git-ignored). */
 export const LOCAL_DIR = path.resolve(__dirname, '..', '.local');
+
+/** The Pismo simulator's persisted signing key, shared by `npm start` and `npm run pismo`. */
+export const PISMO_KEY_FILE = path.join(LOCAL_DIR, 'pismo-signing-key.json');
 
 export interface LocalStackOptions {
   /** Persist DynamoDB data here; in memory when undefined. */
@@ -19,6 +23,8 @@ export interface LocalStackOptions {
   logLevel?: string;
   /** Where the dev issuer keeps its key (default `.local/dev-issuer.json`). */
   issuerKeyFile?: string;
+  /** Where the Pismo simulator keeps its signing key; a fresh in-memory key when undefined. */
+  pismoKeyFile?: string;
 }
 
 /** The running local system. */
@@ -27,6 +33,8 @@ export interface LocalStack {
   model: LocalModel;
   dynamo: LocalDynamo;
   issuer: DevIssuer;
+  /** Pismo's side: signs webhooks and serves its key set. */
+  pismo: PismoSimulator;
   /** The token table's local name. */
   tableName: string;
   /** The internal API audience from the template's JWT authorizer. */
@@ -43,7 +51,10 @@ export interface LocalStack {
  * the queue consumer. One per process: handlers build their SDK clients at import.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const model = deriveLocalModel(synthesizeTemplates({ 'tokenization:jwtIssuer': DEV_ISSUER }));
+  const pismo = await PismoSimulator.start(options.pismoKeyFile);
+  const model = deriveLocalModel(
+    synthesizeTemplates({ 'tokenization:jwtIssuer': DEV_ISSUER, 'tokenization:pismoJwksUrl': pismo.jwksUrl }),
+  );
   const [table] = model.tables;
   if (!table) throw new Error('the template declares no DynamoDB table');
   const dynamo = await startDynalite(options.dataDir);
@@ -71,6 +82,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     model,
     dynamo,
     issuer,
+    pismo,
     tableName: table.name,
     audience,
     invoke,
@@ -81,6 +93,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stop: async () => {
       await gateway.close();
       await dynamo.stop();
+      await pismo.stop();
     },
   };
 }

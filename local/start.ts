@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { MDES_LIFECYCLE, type SeedEventName, seedEvent } from '../test/fixtures/pismo-events';
-import { LOCAL_DIR, startLocalStack } from './local-stack';
+import { LOCAL_DIR, PISMO_KEY_FILE, startLocalStack } from './local-stack';
 import { textTable } from './text-table';
 
 /**
@@ -32,7 +32,11 @@ const DEMO: { title: string; events: SeedEventName[] }[] = [
 
 async function main() {
   const started = Date.now();
-  const stack = await startLocalStack({ dataDir: path.join(LOCAL_DIR, 'dynalite'), port });
+  const stack = await startLocalStack({
+    dataDir: path.join(LOCAL_DIR, 'dynalite'),
+    port,
+    pismoKeyFile: PISMO_KEY_FILE,
+  });
   console.log(
     `Local stack up in ${Date.now() - started} ms: gateway ${stack.url}, DynamoDB (dynalite) ${stack.dynamo.endpoint}`,
   );
@@ -44,14 +48,7 @@ async function main() {
     sub: 'demo-agent',
     name: 'Demo Agent',
   });
-  const post = async (body: unknown) => {
-    const res = await fetch(`${stack.url}/pismo/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
+  const post = (body: unknown) => stack.pismo.send(`${stack.url}/pismo/events`, body);
   const get = async (p: string) => {
     const res = await fetch(`${stack.url}${p}`, { headers: { authorization: `Bearer ${token}` } });
     return (await res.json()) as Record<string, unknown>;
@@ -147,9 +144,7 @@ async function main() {
   console.log(`  export TOKEN=$(npm run -s dev-token)`);
   console.log(`  curl -s -H "authorization: Bearer $TOKEN" '${stack.url}/tokens?cardId=4995608'`);
   console.log(`  curl -s -H "authorization: Bearer $TOKEN" ${stack.url}/tokens/17556`);
-  console.log(
-    `  curl -s -X POST -H 'content-type: application/json' --data @test/fixtures/pismo-events/vts-passcode.json ${stack.url}/pismo/events`,
-  );
+  console.log(`  npm run pismo -- send vts-passcode --url ${stack.url}     # a Pismo-signed webhook`);
   console.log('Ctrl+C to stop.');
   const stop = async () => {
     await stack.stop();

@@ -6,6 +6,25 @@ export const ENV = {
   tableName: 'TABLE_NAME',
   logLevel: 'POWERTOOLS_LOG_LEVEL',
   maxBodyBytes: 'MAX_BODY_BYTES',
+  pismoJwksUrl: 'PISMO_JWKS_URL',
+  pismoJwtAlgorithms: 'PISMO_JWT_ALGORITHMS',
+  pismoJwtIssuer: 'PISMO_JWT_ISSUER',
+  pismoOrgId: 'PISMO_ORG_ID',
+  pismoOrgClaim: 'PISMO_ORG_CLAIM',
+  pismoBodyHashClaim: 'PISMO_BODY_HASH_CLAIM',
+  pismoClockSkewSeconds: 'PISMO_CLOCK_SKEW_SECONDS',
+  pismoMaxTokenAgeSeconds: 'PISMO_MAX_TOKEN_AGE_SECONDS',
+} as const;
+
+/** Defaults for Pismo webhook verification (Pismo does not publish its claim names). */
+export const PISMO_WEBHOOK_DEFAULTS = {
+  algorithms: 'RS256,ES256,PS256',
+  orgClaim: 'org_id',
+  bodyHashClaim: 'body_hash',
+  clockSkewSeconds: 30,
+  maxTokenAgeSeconds: 300,
+  jwksCooldownMs: 30_000,
+  jwksCacheMaxAgeMs: 3_600_000,
 } as const;
 
 /** Pismo's event bodies are far smaller; SQS caps a message at 256 KiB, and so do we on HTTP. */
@@ -36,4 +55,31 @@ export function loadBaseConfig(env: NodeJS.ProcessEnv = process.env): BaseConfig
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0)
     throw new Error(`${ENV.maxBodyBytes} must be a positive integer`);
   return { tableName: required(env, ENV.tableName), maxBodyBytes };
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
+  return n;
+}
+
+/** Pismo webhook verification settings; `PISMO_JWKS_URL` is required. */
+export function loadPismoWebhookConfig(env: NodeJS.ProcessEnv = process.env) {
+  const d = PISMO_WEBHOOK_DEFAULTS;
+  return {
+    jwksUrl: required(env, ENV.pismoJwksUrl),
+    algorithms: (env[ENV.pismoJwtAlgorithms] || d.algorithms)
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+    issuer: env[ENV.pismoJwtIssuer] || undefined,
+    orgId: env[ENV.pismoOrgId] || undefined,
+    orgClaim: env[ENV.pismoOrgClaim] || d.orgClaim,
+    bodyHashClaim: env[ENV.pismoBodyHashClaim] || d.bodyHashClaim,
+    clockToleranceSeconds: positiveInt(env, ENV.pismoClockSkewSeconds, d.clockSkewSeconds),
+    maxTokenAgeSeconds: positiveInt(env, ENV.pismoMaxTokenAgeSeconds, d.maxTokenAgeSeconds),
+    jwksCooldownMs: d.jwksCooldownMs,
+    jwksCacheMaxAgeMs: d.jwksCacheMaxAgeMs,
+  };
 }

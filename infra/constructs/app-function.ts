@@ -14,6 +14,16 @@ export const LOCAL_ENTRY_METADATA = 'local:entry';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
+/** How Pismo-facing functions verify Pismo's signed webhooks (see shared/pismo/webhook-auth.ts). */
+export interface PismoWebhookSettings {
+  jwksUrl: string;
+  algorithms: string;
+  issuer?: string;
+  orgId?: string;
+  orgClaim: string;
+  bodyHashClaim: string;
+}
+
 export interface AppFunctionProps {
   /** Entry file relative to the repository root, e.g. `functions/read-tokens.ts`. */
   entry: string;
@@ -90,6 +100,20 @@ export class AppFunction extends Construct {
           'scope. Revisit if a function must reach a private network.',
       },
     );
+  }
+
+  /** Sets the Pismo webhook verification settings (PISMO_* variables) of a Pismo-facing function. */
+  usePismoWebhookAuth(settings: PismoWebhookSettings): this {
+    const env: Record<string, string | undefined> = {
+      [ENV.pismoJwksUrl]: settings.jwksUrl,
+      [ENV.pismoJwtAlgorithms]: settings.algorithms,
+      [ENV.pismoJwtIssuer]: settings.issuer,
+      [ENV.pismoOrgId]: settings.orgId,
+      [ENV.pismoOrgClaim]: settings.orgClaim,
+      [ENV.pismoBodyHashClaim]: settings.bodyHashClaim,
+    };
+    for (const [name, value] of Object.entries(env)) if (value) this.fn.addEnvironment(name, value);
+    return this;
   }
 
   /**

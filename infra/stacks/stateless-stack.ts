@@ -14,7 +14,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { AppFunction } from '../constructs/app-function';
+import { AppFunction, type PismoWebhookSettings } from '../constructs/app-function';
 
 export interface StatelessStackProps extends StackProps {
   table: ITable;
@@ -25,6 +25,8 @@ export interface StatelessStackProps extends StackProps {
   jwtAudience: string;
   /** EventBridge bus on which Pismo data events arrive ('default' or a partner bus name). */
   pismoEventBusName: string;
+  /** Verification of Pismo's signed webhooks on the /pismo/* routes. */
+  pismoWebhook: PismoWebhookSettings;
 }
 
 /** Internal API scopes. */
@@ -90,8 +92,10 @@ export class StatelessStack extends Stack {
     const ingest = new AppFunction(this, 'IngestPismoEvent', {
       ...common,
       entry: 'functions/ingest-pismo-event.ts',
-      description: 'POST /pismo/events: one Pismo tokenization event as a webhook',
-    }).useTable(props.table, 'readWrite');
+      description: 'POST /pismo/events: one Pismo tokenization event as a signed webhook',
+    })
+      .useTable(props.table, 'readWrite')
+      .usePismoWebhookAuth(props.pismoWebhook);
     const read = new AppFunction(this, 'ReadTokens', {
       ...common,
       entry: 'functions/read-tokens.ts',
@@ -157,8 +161,8 @@ export class StatelessStack extends Stack {
       Validations.of(eventsRoute).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          'Pismo signs its webhooks with its own JWT carrying a body hash, which an API Gateway authorizer cannot verify; ' +
-          'verification belongs in the function (issue #3). Until it lands this route must not be exposed to Pismo.',
+          "Pismo signs its webhooks with its own JWT carrying a SHA-256 body hash, which API Gateway's authorizers " +
+          'cannot check; the function verifies signature, key id, expiry, body hash and tenant before any work (401 otherwise).',
       });
     }
   }

@@ -35,11 +35,14 @@ afterAll(async () => {
   await stack.stop();
 });
 
-async function post(body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+/** POSTs a body signed by the Pismo simulator; `headers` replaces or removes (undefined) signed headers. */
+async function post(body: unknown, headers: Record<string, string | undefined> = {}) {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const merged = { ...(await stack.pismo.headers(text)), ...headers };
   const res = await fetch(`${stack.url}/pismo/events`, {
     method: 'POST',
-    headers,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined)),
+    body: text,
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
@@ -182,7 +185,31 @@ describe('local stack (synthesized template on dynalite)', () => {
         415,
         'UnsupportedMediaTypeError',
       ],
-      ['no content type', () => post(seedEvent('mdes-ta'), {}), 415, 'UnsupportedMediaTypeError'],
+      [
+        'no content type',
+        () => post(seedEvent('mdes-ta'), { 'content-type': undefined }),
+        415,
+        'UnsupportedMediaTypeError',
+      ],
+      ['no Pismo signature', () => post(seedEvent('mdes-ta'), { authorization: undefined }), 401, 'UnauthorizedError'],
+      [
+        'a body changed after signing',
+        async () => {
+          const signed = await stack.pismo.headers(JSON.stringify(seedEvent('mdes-ta')));
+          return post(eventLike('mdes-ta', { eventId: 'tampered' }), { authorization: signed.authorization });
+        },
+        401,
+        'UnauthorizedError',
+      ],
+      [
+        'an expired signature',
+        async () =>
+          post(seedEvent('mdes-ta'), {
+            authorization: `Bearer ${await stack.pismo.sign(JSON.stringify(seedEvent('mdes-ta')), { expiresIn: -120 })}`,
+          }),
+        401,
+        'UnauthorizedError',
+      ],
       ['a body over 256 KB', () => post(tooBig), 413, 'PayloadTooLargeError'],
       ['a missing field', () => post(missing), 400, 'ValidationError'],
       ['an extra field', () => post({ ...seedEvent('mdes-ta'), extra: 1 }), 400, 'ValidationError'],

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { SignJWT, base64url } from 'jose';
+import { PISMO_WEBHOOK_DEFAULTS } from '../../../shared/config';
+import { createPismoWebhookVerifier, type PismoWebhookAuthConfig } from '../../../shared/pismo/webhook-auth';
+import { newSigningKey, PismoSimulator, SIMULATED_ORG_ID } from '../../../local/pismo-simulator';
+
+const BODY = Buffer.from(JSON.stringify({ event_id: 'e1', hello: 'world' }));
+
+describe('createPismoWebhookVerifier', () => {
+  let sim: PismoSimulator;
+  let config: PismoWebhookAuthConfig;
+  beforeAll(async () => {
+    sim = await PismoSimulator.start();
+    config = {
+      jwksUrl: sim.jwksUrl,
+      algorithms: PISMO_WEBHOOK_DEFAULTS.algorithms.split(','),
+      bodyHashClaim: 'body_hash',
+      orgClaim: 'org_id',
+      orgId: SIMULATED_ORG_ID,
+      clockToleranceSeconds: 5,
+      maxTokenAgeSeconds: 300,
+      jwksCooldownMs: 0,
+      jwksCacheMaxAgeMs: 60_000,
+    };
+  });
+  afterAll(() => sim.stop());
+
+  const verifier = () => createPismoWebhookVerifier(config);
+  const bearer = async (options?: Parameters<PismoSimulator['sign']>[1], body: Buffer = BODY) =>
+    `Bearer ${await sim.sign(body, options)}`;
+
+  it('accepts a genuine webhook and returns the key id and tenant', async () => {
+    await expect(verifier()(await bearer(), BODY)).resolves.toMatchObject({
+      orgId: SIMULATED_ORG_ID,
+      keyId: expect.stringMatching(/^pismo-sim-/),
+    });
+  });
+
+  it('accepts a base64url body hash as well as hex', async () => {
+    const b64 = createHash('sha256').update(BODY).digest('base64url');
+    await expect(verifier()(await bearer({ bodyHash: b64 }), BODY)).resolves.toBeDefined();
+  });
+
+  it.each([
+    ['a missing header', async () => undefined, /missing Authorization/],
+    ['an expired token', () => bearer({ expiresIn: -60 }), /expired/],
+    ['a token issued in the future', () => bearer({ issuedAtOffset: 600, expiresIn: 900 }), /iat/],
+    ['a token older than the max age', () => bearer({ issuedAtOffset: -600, expiresIn: 60 }), /expired/],
+    [
+      'a body hash of other bytes',
+      () => bearer({ bodyHash: createHash('sha256').update('other').digest('hex') }),
+      /body hash/,
+    ],
+    ['a malformed body hash', () => bearer({ bodyHash: 'not-a-hash' }), /body hash/],
+    ['another tenant', () => bearer({ orgId: 'TN-someone-else' }), /org_id/],
+    ['garbage', async () => 'Bearer not.a.jwt', /token rejected/],
+  ])('rejects %s with 401 and a reason', async (_name, header, reason) => {
+    await expect(verifier()(await header(), BODY)).rejects.toMatchObject({
+      statusCode: 401,
+      message: expect.stringMatching(reason),
+    });
+  });
+
+  it('rejects a body changed after signing', async () => {
+    const header = await bearer();
+    await expect(verifier()(header, Buffer.from(`${BODY.toString()} `))).rejects.toMatchObject({
+      statusCode: 401,
+      message: /body hash/,
+    });
+  });
+
+  it('rejects a token signed by a key that is not published', async () => {
+    const rogue = await newSigningKey();
+    await expect(verifier()(await bearer({ key: rogue }), BODY)).rejects.toMatchObject({
+      message: 'unknown signing key',
+    });
+  });
+
+  it('rejects a token with a published key id but a forged signature', async () => {
+    const rogue = await newSigningKey();
+    const published = (await sim.sign(BODY)).split('.')[0] ?? '';
+    const forged = (await sim.sign(BODY, { key: rogue })).split('.');
+    await expect(verifier()(`Bearer ${published}.${forged[1]}.${forged[2]}`, BODY)).rejects.toMatchObject({
+      statusCode: 401,
+    });
+  });
+
+  it('rejects alg none', async () => {
+    const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }));
+    const now = Math.floor(Date.now() / 1000);
+    const payload = base64url.encode(
+      JSON.stringify({
+        body_hash: createHash('sha256').update(BODY).digest('hex'),
+        org_id: SIMULATED_ORG_ID,
+        iat: now,
+        exp: now + 60,
+      }),
+    );
+    await expect(verifier()(`Bearer ${header}.${payload}.`, BODY)).rejects.toMatchObject({ statusCode: 401 });
+  });
+
+  it('rejects HS256 signed with the public key as the HMAC secret (algorithm confusion)', async () => {
+    const jwks = (await (await fetch(sim.jwksUrl)).json()) as { keys: { kid: string; n: string }[] };
+    const pub = jwks.keys[0];
+    const secret = new TextEncoder().encode(JSON.stringify(pub));
+    const token = await new SignJWT({
+      body_hash: createHash('sha256').update(BODY).digest('hex'),
+      org_id: SIMULATED_ORG_ID,
+    })
+      .setProtectedHeader({ alg: 'HS256', kid: pub?.kid })
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign(secret);
+    await expect(verifier()(`Bearer ${token}`, BODY)).rejects.toMatchObject({
+      statusCode: 401,
+      message: /algorithm|token rejected/,
+    });
+  });
+
+  it('refetches the key set once for an unknown key id and then accepts the rotated-in key', async () => {
+    const verify = verifier();
+    await verify(await bearer(), BODY); // key set fetched and cached
+    const before = sim.jwksFetches;
+    await verify(await bearer(), BODY);
+    expect(sim.jwksFetches).toBe(before); // cached
+    const next = await newSigningKey();
+    sim.rotateTo(next);
+    await expect(verify(await bearer(), BODY)).resolves.toMatchObject({ keyId: next.kid });
+    expect(sim.jwksFetches).toBe(before + 1);
+  });
+
+  it('does not refetch within the cool-down for repeated unknown key ids', async () => {
+    const verify = createPismoWebhookVerifier({ ...config, jwksCooldownMs: 60_000 });
+    await verify(await bearer(), BODY);
+    const before = sim.jwksFetches;
+    const rogue = await newSigningKey();
+    for (let i = 0; i < 3; i++)
+      await expect(verify(await bearer({ key: rogue }), BODY)).rejects.toMatchObject({ statusCode: 401 });
+    expect(sim.jwksFetches).toBeLessThanOrEqual(before + 1);
+  });
+
+  it('refuses to build with no acceptable algorithm (HS256 or none cannot be configured)', () => {
+    expect(() => createPismoWebhookVerifier({ ...config, algorithms: ['HS256', 'none'] })).toThrow(/algorithm/);
+  });
+});
