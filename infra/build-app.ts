@@ -1,7 +1,7 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, PCIDSS321Checks } from 'cdk-nag';
-import { PISMO_WEBHOOK_DEFAULTS } from '../shared/config';
+import { DECISION_DEFAULTS, PISMO_WEBHOOK_DEFAULTS } from '../shared/config';
 import { StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 
@@ -39,6 +39,11 @@ export function buildApp(app: App): ServiceStacks {
     jwtIssuer: context(app, 'jwtIssuer', 'https://auth.example-issuer.com/'),
     jwtAudience: context(app, 'jwtAudience', 'tokenization-internal-api'),
     pismoEventBusName: context(app, 'pismoEventBusName', 'default'),
+    decision: {
+      ruleSet: context(app, 'decisionRuleSet', DECISION_DEFAULTS.ruleSet),
+      shadowRuleSet: context(app, 'decisionShadowRuleSet', '') || undefined,
+      failMode: context(app, 'decisionFailMode', DECISION_DEFAULTS.failMode) === 'DEFER' ? 'DEFER' : 'DECLINE',
+    },
     pismoWebhook: {
       jwksUrl: context(app, 'pismoJwksUrl', 'https://pismo-jwks.example.invalid/.well-known/jwks.json'),
       algorithms: context(app, 'pismoJwtAlgorithms', PISMO_WEBHOOK_DEFAULTS.algorithms),

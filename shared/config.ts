@@ -14,7 +14,14 @@ export const ENV = {
   pismoBodyHashClaim: 'PISMO_BODY_HASH_CLAIM',
   pismoClockSkewSeconds: 'PISMO_CLOCK_SKEW_SECONDS',
   pismoMaxTokenAgeSeconds: 'PISMO_MAX_TOKEN_AGE_SECONDS',
+  decisionRuleSet: 'DECISION_RULE_SET',
+  decisionShadowRuleSet: 'DECISION_SHADOW_RULE_SET',
+  decisionFailMode: 'DECISION_FAIL_MODE',
+  decisionStoreTimeoutMs: 'DECISION_STORE_TIMEOUT_MS',
 } as const;
+
+/** Defaults of the tokenization decision webhook. */
+export const DECISION_DEFAULTS = { ruleSet: 'default-v1', failMode: 'DECLINE', storeTimeoutMs: 300 } as const;
 
 /** Defaults for Pismo webhook verification (Pismo does not publish its claim names). */
 export const PISMO_WEBHOOK_DEFAULTS = {
@@ -81,5 +88,18 @@ export function loadPismoWebhookConfig(env: NodeJS.ProcessEnv = process.env) {
     maxTokenAgeSeconds: positiveInt(env, ENV.pismoMaxTokenAgeSeconds, d.maxTokenAgeSeconds),
     jwksCooldownMs: d.jwksCooldownMs,
     jwksCacheMaxAgeMs: d.jwksCacheMaxAgeMs,
+  };
+}
+
+/** Decision webhook settings: live/shadow rule set names, fail mode, store budget. */
+export function loadDecisionConfig(env: NodeJS.ProcessEnv = process.env) {
+  const failMode = env[ENV.decisionFailMode] || DECISION_DEFAULTS.failMode;
+  if (failMode !== 'DECLINE' && failMode !== 'DEFER')
+    throw new Error(`${ENV.decisionFailMode} must be DECLINE or DEFER`);
+  return {
+    ruleSet: env[ENV.decisionRuleSet] || DECISION_DEFAULTS.ruleSet,
+    shadowRuleSet: env[ENV.decisionShadowRuleSet] || undefined,
+    failMode: failMode as 'DECLINE' | 'DEFER',
+    storeTimeoutMs: positiveInt(env, ENV.decisionStoreTimeoutMs, DECISION_DEFAULTS.storeTimeoutMs),
   };
 }

@@ -14,6 +14,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ENV } from '../../shared/config';
 import { AppFunction, type PismoWebhookSettings } from '../constructs/app-function';
 
 export interface StatelessStackProps extends StackProps {
@@ -27,6 +28,8 @@ export interface StatelessStackProps extends StackProps {
   pismoEventBusName: string;
   /** Verification of Pismo's signed webhooks on the /pismo/* routes. */
   pismoWebhook: PismoWebhookSettings;
+  /** Decision webhook: live and shadow rule set names (bundled), fail mode on store outage. */
+  decision: { ruleSet: string; shadowRuleSet?: string; failMode: 'DECLINE' | 'DEFER' };
 }
 
 /** Internal API scopes. */
@@ -96,6 +99,20 @@ export class StatelessStack extends Stack {
     })
       .useTable(props.table, 'readWrite')
       .usePismoWebhookAuth(props.pismoWebhook);
+    const decide = new AppFunction(this, 'DecideTokenization', {
+      ...common,
+      entry: 'functions/decide-tokenization.ts',
+      description: "POST /pismo/tokenization-decisions: Pismo's synchronous tokenization anti-fraud webhook",
+      memorySize: 1024,
+      timeout: Duration.seconds(5),
+      environment: {
+        [ENV.decisionRuleSet]: props.decision.ruleSet,
+        [ENV.decisionFailMode]: props.decision.failMode,
+        ...(props.decision.shadowRuleSet ? { [ENV.decisionShadowRuleSet]: props.decision.shadowRuleSet } : {}),
+      },
+    })
+      .useTable(props.table, 'readWrite')
+      .usePismoWebhookAuth(props.pismoWebhook);
     const read = new AppFunction(this, 'ReadTokens', {
       ...common,
       entry: 'functions/read-tokens.ts',
@@ -143,6 +160,11 @@ export class StatelessStack extends Stack {
       methods: [HttpMethod.POST],
       integration: new HttpLambdaIntegration('IngestIntegration', ingest.fn),
     });
+    const [decisionRoute] = this.api.addRoutes({
+      path: '/pismo/tokenization-decisions',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('DecideIntegration', decide.fn),
+    });
     const readIntegration = new HttpLambdaIntegration('ReadIntegration', read.fn);
     for (const path of ['/tokens', '/tokens/{tokenId}']) {
       this.api.addRoutes({
@@ -157,8 +179,9 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'PismoEventsTopicArn', { value: this.eventsTopic.topicArn });
     new CfnOutput(this, 'PismoEventsQueueUrl', { value: this.eventsQueue.queueUrl });
     new CfnOutput(this, 'PismoEventsDlqUrl', { value: this.eventsDlq.queueUrl });
-    if (eventsRoute) {
-      Validations.of(eventsRoute).acknowledge({
+    for (const route of [eventsRoute, decisionRoute]) {
+      if (!route) continue;
+      Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
           "Pismo signs its webhooks with its own JWT carrying a SHA-256 body hash, which API Gateway's authorizers " +

@@ -2,26 +2,7 @@ import type { ActivationMethod, Network, TokenEvent, TokenFacts } from '../domai
 import type { TokenStatus } from '../domain/token-status';
 import { mdesEventRequestor, mdesStorageTechnology, mdesWalletName } from '../domain/wallets';
 import type { PismoEvent } from './event-schemas';
-
-type Obj = Record<string, unknown>;
-
-function obj(v: unknown): Obj | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
-}
-
-/** Trimmed non-empty string (numbers become strings), else undefined. MDES pads with spaces. */
-function text(v: unknown): string | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  if (typeof v !== 'string') return undefined;
-  const t = v.trim();
-  return t === '' ? undefined : t;
-}
-
-function int(v: unknown): number | undefined {
-  const t = text(v);
-  if (t === undefined || !/^\d{1,6}$/.test(t)) return undefined;
-  return Number(t);
-}
+import { int, type Obj, obj, text } from './network-fields';
 
 /** Drops undefined fields so facts only carry what the event said. */
 function compact(facts: TokenFacts): TokenFacts {

@@ -34,6 +34,28 @@ export interface Page<T> {
 /** Where a timeline hangs: the token, or the card for events without a token (refusals). */
 export type TimelineOwner = { tokenId: string } | { cardId: string };
 
+/** Where a decision is recorded: its token, its card, or (unattributable requests) the day. */
+export type DecisionOwner = TimelineOwner | { invalidOn: string };
+
+/** One recorded tokenization decision (DESIGN.md §4 Decision item). Never holds card data. */
+export interface DecisionRecord {
+  decisionId: string;
+  decidedAt: string;
+  /** Wire decision returned to Pismo. */
+  decision: string;
+  reasonCodes: string[];
+  ruleSetVersion?: string;
+  firedRules: { id: string; outcome: string; reasonCode: string }[];
+  signals?: Record<string, unknown>;
+  shadow?: { ruleSetVersion: string; decision: string; reasonCodes: string[]; firedRules: { id: string }[] };
+  callMethod?: string;
+  network?: string;
+  cardId?: string;
+  latencyMs: number;
+  storeFailure?: string;
+  details?: string[];
+}
+
 /** Thrown when a conditional state write lost a race; the caller re-reads and retries. */
 export class VersionConflict extends Error {
   override readonly name = 'VersionConflict';
@@ -48,9 +70,17 @@ export interface TokenStore {
   addTimelineEntry(owner: TimelineOwner, entry: TimelineEntry): Promise<boolean>;
   listTimeline(owner: TimelineOwner, limit: number, cursor?: string): Promise<Page<TimelineEntry>>;
   listTokensOfCard(cardId: string, limit: number, cursor?: string): Promise<Page<TokenState>>;
+  putDecision(owner: DecisionOwner, record: DecisionRecord): Promise<void>;
+  listDecisions(owner: TimelineOwner, limit: number): Promise<DecisionRecord[]>;
 }
 
-const pk = (owner: TimelineOwner) => ('tokenId' in owner ? `TOKEN#${owner.tokenId}` : `CARD#${owner.cardId}`);
+const pk = (owner: DecisionOwner) =>
+  'tokenId' in owner
+    ? `TOKEN#${owner.tokenId}`
+    : 'cardId' in owner
+      ? `CARD#${owner.cardId}`
+      : `DECISIONS#INVALID#${owner.invalidOn}`;
+const DECISION_PREFIX = 'DECISION#';
 const STATE_SK = 'STATE';
 const EVENT_PREFIX = 'EVENT#';
 
@@ -175,5 +205,27 @@ export class DynamoTokenStore implements TokenStore {
       }),
     );
     return { items: (out.Items ?? []).map((i) => toState(i).state), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  async putDecision(owner: DecisionOwner, record: DecisionRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { PK: pk(owner), SK: `${DECISION_PREFIX}${record.decidedAt}#${record.decisionId}`, ...record },
+      }),
+    );
+  }
+
+  async listDecisions(owner: TimelineOwner, limit: number): Promise<DecisionRecord[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+        ExpressionAttributeValues: { ':pk': pk(owner), ':sk': DECISION_PREFIX },
+        Limit: limit,
+        ScanIndexForward: false,
+      }),
+    );
+    return (out.Items ?? []).map(({ PK, SK, ...rest }) => rest as unknown as DecisionRecord);
   }
 }

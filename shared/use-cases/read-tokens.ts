@@ -1,11 +1,13 @@
 import { NotFoundError } from '../domain/errors';
 import type { TokenState } from '../domain/token-state';
-import type { Page, TimelineEntry, TokenStore } from '../store/token-store';
+import type { DecisionRecord, Page, TimelineEntry, TokenStore } from '../store/token-store';
 
-/** A token as the internal API shows it: state plus one page of its timeline. */
+/** A token as the internal API shows it: state, one page of its timeline, its latest decisions. */
 export interface TokenView {
   token: TokenState & { version: number };
   timeline: Page<TimelineEntry>;
+  /** Newest first, at most 20. */
+  decisions: DecisionRecord[];
 }
 
 /** Reads one token with the first page (or the page at `cursor`) of its timeline. */
@@ -15,12 +17,16 @@ export async function getTokenWithTimeline(
   limit: number,
   cursor?: string,
 ): Promise<TokenView> {
-  const [current, timeline] = await Promise.all([
+  const [current, timeline, decisions] = await Promise.all([
     store.getTokenState(tokenId),
     store.listTimeline({ tokenId }, limit, cursor),
+    store.listDecisions({ tokenId }, 20),
   ]);
-  if (!current) throw new NotFoundError(`token ${tokenId} not found`);
-  return { token: { ...current.state, version: current.version }, timeline };
+  if (!current && decisions.length === 0) throw new NotFoundError(`token ${tokenId} not found`);
+  const token = current
+    ? { ...current.state, version: current.version }
+    : { tokenId, facts: {}, clocks: {}, firstEventAt: '', lastEventAt: '', version: 0 };
+  return { token, timeline, decisions };
 }
 
 /** The tokens of a card, plus the card-level events (refusals) that never became tokens. */

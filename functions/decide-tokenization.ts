@@ -1,0 +1,68 @@
+import { loadBaseConfig, loadDecisionConfig, loadPismoWebhookConfig } from '../shared/config';
+import { loadRuleSet } from '../shared/decision/rule-sets';
+import { AppError } from '../shared/domain/errors';
+import { httpHandler } from '../shared/http/http-handler';
+import { assertJsonContentType, header, parseJson, rawBody } from '../shared/http/json-body';
+import { createObservability } from '../shared/observability/powertools';
+import { createPismoWebhookVerifier } from '../shared/pismo/webhook-auth';
+import { DynamoTokenStore } from '../shared/store/token-store';
+import { decideTokenization, recordRejectedRequest } from '../shared/use-cases/decide-tokenization';
+
+const config = loadBaseConfig();
+const decision = loadDecisionConfig();
+const obs = createObservability('decide-tokenization');
+const store = new DynamoTokenStore(config.tableName);
+const verifyPismo = createPismoWebhookVerifier(loadPismoWebhookConfig());
+// A bad rule set fails the cold start, never a request.
+const liveRuleSet = loadRuleSet(decision.ruleSet);
+const shadowRuleSet = decision.shadowRuleSet ? loadRuleSet(decision.shadowRuleSet) : undefined;
+const deps = {
+  store,
+  liveRuleSet,
+  shadowRuleSet,
+  failMode: decision.failMode,
+  storeTimeoutMs: decision.storeTimeoutMs,
+};
+
+/**
+ * `POST /pismo/tokenization-decisions`: Pismo's synchronous anti-fraud webhook for card
+ * tokenization. 401 for anything not signed by Pismo; 400/415 (recorded) for bodies that are not
+ * JSON; otherwise always a decision, recorded with its reasons, rule-set version and latency.
+ */
+export const handler = httpHandler(obs, async (event) => {
+  const bytes = rawBody(event, config.maxBodyBytes);
+  await verifyPismo(header(event, 'authorization'), bytes);
+  let body: unknown;
+  try {
+    assertJsonContentType(event);
+    body = parseJson(bytes);
+  } catch (err) {
+    if (err instanceof AppError) await recordRejectedRequest(err.message, deps);
+    throw err;
+  }
+  const result = await decideTokenization(body, deps);
+  const { record } = result;
+  obs.metrics.addMetric(`Decision${record.decision}`, 'Count', 1);
+  obs.metrics.addMetric('DecisionLatency', 'Milliseconds', record.latencyMs);
+  if (result.storeFailed) obs.metrics.addMetric('DecisionStoreFailure', 'Count', 1);
+  if (record.shadow && record.shadow.decision !== record.decision)
+    obs.metrics.addMetric('ShadowDisagreement', 'Count', 1);
+  const summary = {
+    decisionId: record.decisionId,
+    decision: record.decision,
+    reasonCodes: record.reasonCodes,
+    firedRules: record.firedRules.map((r) => r.id),
+    ruleSetVersion: record.ruleSetVersion,
+    shadowDecision: record.shadow?.decision,
+    callMethod: record.callMethod,
+    cardId: record.cardId,
+    latencyMs: record.latencyMs,
+    storeFailure: record.storeFailure,
+  };
+  if (result.recordFailed) {
+    // The log line is the record of last resort when the table cannot be written.
+    obs.metrics.addMetric('DecisionRecordFailure', 'Count', 1);
+    obs.logger.error('decision not recorded in the store', summary);
+  } else obs.logger.info('tokenization decision', summary);
+  return { statusCode: 200, body: result.response };
+});

@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { type Decision, type DecisionSignals, decide, type RuleSet } from '../domain/decision';
+import { decisionRequestSchema, decisionSignals } from '../pismo/decision-request';
+import { type DecisionAnswer, toPismoDecisionResponse } from '../pismo/decision-response';
+import type { DecisionOwner, DecisionRecord, TokenStore } from '../store/token-store';
+
+/** What to answer when the store cannot be read in time: decline, or let Pismo decide alone. */
+export type DecisionFailMode = 'DECLINE' | 'DEFER';
+
+export interface DecideDeps {
+  store: Pick<TokenStore, 'listTokensOfCard' | 'putDecision'>;
+  liveRuleSet: RuleSet;
+  /** Evaluated and recorded next to the live decision, never returned. */
+  shadowRuleSet?: RuleSet;
+  failMode: DecisionFailMode;
+  /** Budget for each store call; Pismo's whole budget is ~2 s end to end. */
+  storeTimeoutMs: number;
+  now?: () => number;
+}
+
+/** The answer for Pismo plus what the handler needs for logs and metrics. */
+export interface DecideResult {
+  response: ReturnType<typeof toPismoDecisionResponse>;
+  record: DecisionRecord;
+  /** The store read failed or timed out (fail mode applied). */
+  storeFailed: boolean;
+  /** The decision could not be recorded (logged by the handler instead). */
+  recordFailed: boolean;
+}
+
+class StoreTimeout extends Error {
+  override readonly name = 'StoreTimeout';
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new StoreTimeout(`store call exceeded ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Signals that contain no card data and are worth keeping with the decision. */
+function recordedSignals(s: DecisionSignals): Record<string, unknown> {
+  return { ...s };
+}
+
+function shadowOf(d: Decision | undefined): DecisionRecord['shadow'] {
+  if (!d) return undefined;
+  const wire = toPismoDecisionResponse({ decisionId: '', outcome: d.outcome, reasonCodes: [], activationMethods: [] });
+  return {
+    ruleSetVersion: d.ruleSetVersion,
+    decision: wire.decision,
+    reasonCodes: d.reasonCodes,
+    firedRules: d.firedRules.map((r) => ({ id: r.id })),
+  };
+}
+
+/**
+ * Decides one tokenization request: validate → signals (network message + ≤ 1 store query for
+ * velocity) → live (and shadow) rule set → record → answer. Never throws for bad input: an invalid
+ * request is declined with INVALID_REQUEST and recorded; a store outage follows the fail mode.
+ */
+export async function decideTokenization(raw: unknown, deps: DecideDeps): Promise<DecideResult> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const decisionId = randomUUID();
+  const decidedAt = new Date(started).toISOString();
+
+  const parsed = decisionRequestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const details = parsed.error.issues.slice(0, 20).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
+    return recordAndAnswer(deps, { invalidOn: decidedAt.slice(0, 10) }, started, {
+      decisionId,
+      decidedAt,
+      answer: { decisionId, outcome: 'DECLINE', reasonCodes: ['INVALID_REQUEST'], activationMethods: [], details },
+      firedRules: [],
+      storeFailed: false,
+    });
+  }
+  const request = parsed.data;
+  const signals = decisionSignals(request);
+  const cardId = request.card.id;
+  const tokenId = request.token_id ?? undefined;
+  const owner: DecisionOwner = tokenId ? { tokenId } : { cardId };
+
+  let storeFailure: string | undefined;
+  try {
+    const since = new Date(started - deps.liveRuleSet.velocityWindowHours * HOUR_MS).toISOString();
+    const tokens = await withTimeout(deps.store.listTokensOfCard(cardId, 100), deps.storeTimeoutMs);
+    signals.tokensProvisionedRecently = tokens.items.filter(
+      (t) => t.tokenId !== tokenId && t.firstEventAt >= since,
+    ).length;
+  } catch (err) {
+    storeFailure = err instanceof Error ? err.name : 'Error';
+  }
+
+  const live = decide(deps.liveRuleSet, signals);
+  const shadow = deps.shadowRuleSet ? decide(deps.shadowRuleSet, signals) : undefined;
+  let answer: DecisionAnswer;
+  if (storeFailure && deps.failMode === 'DEFER') {
+    answer = {
+      decisionId,
+      reasonCodes: ['STORE_UNAVAILABLE'],
+      ruleSetVersion: live.ruleSetVersion,
+      activationMethods: [],
+    };
+  } else if (storeFailure) {
+    answer = {
+      decisionId,
+      outcome: 'DECLINE',
+      reasonCodes: ['STORE_UNAVAILABLE'],
+      ruleSetVersion: live.ruleSetVersion,
+      activationMethods: [],
+    };
+  } else {
+    answer = {
+      decisionId,
+      outcome: live.outcome,
+      reasonCodes: live.reasonCodes,
+      ruleSetVersion: live.ruleSetVersion,
+      activationMethods: deps.liveRuleSet.activationMethods,
+    };
+  }
+  return recordAndAnswer(deps, owner, started, {
+    decisionId,
+    decidedAt,
+    answer,
+    firedRules: live.firedRules,
+    signals: recordedSignals(signals),
+    shadow: shadowOf(shadow),
+    callMethod: request.network_call_method,
+    network: signals.network,
+    cardId,
+    storeFailure,
+    storeFailed: storeFailure !== undefined,
+  });
+}
+
+interface Pending {
+  decisionId: string;
+  decidedAt: string;
+  answer: DecisionAnswer;
+  firedRules: DecisionRecord['firedRules'];
+  signals?: Record<string, unknown>;
+  shadow?: DecisionRecord['shadow'];
+  callMethod?: string;
+  network?: string;
+  cardId?: string;
+  storeFailure?: string;
+  storeFailed: boolean;
+}
+
+async function recordAndAnswer(
+  deps: DecideDeps,
+  owner: DecisionOwner,
+  started: number,
+  p: Pending,
+): Promise<DecideResult> {
+  const response = toPismoDecisionResponse(p.answer);
+  const record: DecisionRecord = {
+    decisionId: p.decisionId,
+    decidedAt: p.decidedAt,
+    decision: response.decision,
+    reasonCodes: response.reason_codes,
+    ruleSetVersion: p.answer.ruleSetVersion,
+    firedRules: p.firedRules,
+    signals: p.signals,
+    shadow: p.shadow,
+    callMethod: p.callMethod,
+    network: p.network,
+    cardId: p.cardId,
+    storeFailure: p.storeFailure,
+    details: p.answer.details,
+    latencyMs: (deps.now ?? Date.now)() - started,
+  };
+  let recordFailed = false;
+  try {
+    await withTimeout(deps.store.putDecision(owner, record), deps.storeTimeoutMs);
+  } catch {
+    recordFailed = true;
+  }
+  return { response, record, storeFailed: p.storeFailed, recordFailed };
+}
+
+/** Records a request rejected before it could be parsed (wrong media type, not JSON). */
+export async function recordRejectedRequest(
+  reason: string,
+  deps: Pick<DecideDeps, 'store' | 'storeTimeoutMs'>,
+): Promise<boolean> {
+  const decidedAt = new Date().toISOString();
+  const record: DecisionRecord = {
+    decisionId: randomUUID(),
+    decidedAt,
+    decision: 'REJECTED',
+    reasonCodes: ['UNPARSEABLE_REQUEST'],
+    firedRules: [],
+    details: [reason],
+    latencyMs: 0,
+  };
+  try {
+    await withTimeout(deps.store.putDecision({ invalidOn: decidedAt.slice(0, 10) }, record), deps.storeTimeoutMs);
+    return true;
+  } catch {
+    return false;
+  }
+}
