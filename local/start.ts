@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { MDES_LIFECYCLE, type SeedEventName, seedEvent } from '../test/fixtures/pismo-events';
 import { LOCAL_DIR, PISMO_KEY_FILE, startLocalStack } from './local-stack';
+import { DECISION_SCENARIOS } from './pismo-scenarios';
 import { textTable } from './text-table';
 
 /**
@@ -53,6 +54,25 @@ async function main() {
     const res = await fetch(`${stack.url}${p}`, { headers: { authorization: `Bearer ${token}` } });
     return (await res.json()) as Record<string, unknown>;
   };
+
+  console.log(
+    "== Pismo's tokenization anti-fraud webhook (POST /pismo/tokenization-decisions), signed by the Pismo simulator",
+  );
+  const decisionRows: (string | undefined)[][] = [];
+  for (const scenario of DECISION_SCENARIOS) {
+    const res = await stack.pismo.send(`${stack.url}/pismo/tokenization-decisions`, scenario.request);
+    decisionRows.push([
+      scenario.name,
+      String(res.status),
+      String(res.body.decision),
+      (res.body.reason_codes as string[] | undefined)?.join(', ') || '-',
+      scenario.changes,
+    ]);
+  }
+  console.log(
+    textTable(['scenario', 'HTTP', 'decision', 'reason codes', 'changed from the seed message'], decisionRows),
+    '\n',
+  );
 
   const tokens = new Set<string>();
   for (const scenario of DEMO) {
@@ -144,7 +164,8 @@ async function main() {
   console.log(`  export TOKEN=$(npm run -s dev-token)`);
   console.log(`  curl -s -H "authorization: Bearer $TOKEN" '${stack.url}/tokens?cardId=4995608'`);
   console.log(`  curl -s -H "authorization: Bearer $TOKEN" ${stack.url}/tokens/17556`);
-  console.log(`  npm run pismo -- send vts-passcode --url ${stack.url}     # a Pismo-signed webhook`);
+  console.log(`  npm run pismo -- send vts-passcode --url ${stack.url}   # a Pismo-signed event webhook`);
+  console.log(`  npm run pismo -- send mdes-yellow --url ${stack.url}    # a Pismo-signed decision call`);
   console.log('Ctrl+C to stop.');
   const stop = async () => {
     await stack.stop();
