@@ -31,7 +31,13 @@ const PROBE =
 
 function coldRequireMs(file: string): number {
   const out = spawnSync(process.execPath, ['-e', PROBE, file], {
-    env: { PATH: process.env.PATH, TABLE_NAME: 'bench', AWS_REGION: 'us-east-1', POWERTOOLS_METRICS_DISABLED: 'true' },
+    env: {
+      PATH: process.env.PATH,
+      TABLE_NAME: 'bench',
+      PISMO_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
+      AWS_REGION: 'us-east-1',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    },
     encoding: 'utf8',
   });
   if (out.status !== 0) throw new Error(`require ${file} failed: ${out.stderr}`);

@@ -1,25 +1,29 @@
+import { spawnSync } from 'node:child_process';
 import { writeResults } from './bench-report';
 import { benchColdStart } from './cold-start-bench';
 import { benchDecision } from './decision-bench';
 import { benchIngestion } from './ingestion-bench';
 
-/** `npm run bench [-- ingestion|decision|cold-start]`: runs the suites and writes bench/results/. */
+const SUITES = { ingestion: benchIngestion, decision: benchDecision, 'cold-start': benchColdStart } as const;
+type Suite = keyof typeof SUITES;
+
+/**
+ * `npm run bench [-- ingestion|decision|cold-start]`: runs the suites and writes bench/results/.
+ * Each suite runs in its own process: the local stack's handlers build their clients at import,
+ * so one process hosts one stack.
+ */
 async function main() {
-  const only = process.argv[2];
-  if (!only || only === 'ingestion') {
-    const entries = await benchIngestion();
-    writeResults('ingestion', entries);
+  const only = process.argv[2] as Suite | undefined;
+  if (only) {
+    if (!(only in SUITES)) throw new Error(`unknown suite ${only}; one of ${Object.keys(SUITES).join(', ')}`);
+    const entries = await SUITES[only]();
+    writeResults(only, entries);
     console.table(entries);
+    return;
   }
-  if (!only || only === 'decision') {
-    const entries = await benchDecision();
-    writeResults('decision', entries);
-    console.table(entries);
-  }
-  if (!only || only === 'cold-start') {
-    const entries = await benchColdStart();
-    writeResults('cold-start', entries);
-    console.table(entries);
+  for (const suite of Object.keys(SUITES)) {
+    const run = spawnSync(process.execPath, [...process.execArgv, __filename, suite], { stdio: 'inherit' });
+    if (run.status !== 0) throw new Error(`bench suite ${suite} failed`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { z } from '../zod';
+import * as z from '../zod';
 import { OUTCOMES, type RuleSet, type SignalName } from '../domain/decision';
 import defaultV1 from './rule-sets/default-v1.json';
 

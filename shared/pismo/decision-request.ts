@@ -1,6 +1,6 @@
 import type { DecisionSignals, Outcome } from '../domain/decision';
 import { mdesStorageTechnology, mdesWalletName } from '../domain/wallets';
-import { z } from '../zod';
+import * as z from '../zod';
 import { int, type Obj, obj, text } from './network-fields';
 
 /**

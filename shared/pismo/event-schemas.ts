@@ -1,9 +1,4 @@
-import { en } from 'zod/locales';
-import * as z from 'zod/mini';
-
-// zod/mini keeps the bundle ~16 KiB instead of ~450 KiB (cold start: ~4 ms instead of ~29 ms);
-// the English locale gives the precise messages our 4xx responses carry.
-z.config(en());
+import * as z from '../zod';
 
 /**
  * Pismo `cards-tokenization` event schemas.
