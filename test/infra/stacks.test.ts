@@ -135,17 +135,30 @@ describe('infra', () => {
     });
 
     it('gives the Pismo-facing functions the webhook verification settings and the decision settings', () => {
-      const fns = Object.values(stateless.findResources('AWS::Lambda::Function', { Metadata: { 'local:entry': Match.anyValue() } }));
-      const env = (entry: string) => fns.find((f) => f.Metadata['local:entry'] === entry)?.Properties.Environment.Variables;
+      const fns = Object.values(
+        stateless.findResources('AWS::Lambda::Function', { Metadata: { 'local:entry': Match.anyValue() } }),
+      );
+      const env = (entry: string) =>
+        fns.find((f) => f.Metadata['local:entry'] === entry)?.Properties.Environment.Variables;
       for (const entry of ['functions/ingest-pismo-event.ts', 'functions/decide-tokenization.ts']) {
-        expect(env(entry)).toMatchObject({ PISMO_JWKS_URL: expect.stringMatching(/^https:\/\//), PISMO_JWT_ALGORITHMS: 'RS256,ES256,PS256', PISMO_BODY_HASH_CLAIM: 'body_hash' });
+        expect(env(entry)).toMatchObject({
+          PISMO_JWKS_URL: expect.stringMatching(/^https:\/\//),
+          PISMO_JWT_ALGORITHMS: 'RS256,ES256,PS256',
+          PISMO_BODY_HASH_CLAIM: 'body_hash',
+        });
       }
-      expect(env('functions/decide-tokenization.ts')).toMatchObject({ DECISION_RULE_SET: 'default-v1', DECISION_FAIL_MODE: 'DECLINE' });
+      expect(env('functions/decide-tokenization.ts')).toMatchObject({
+        DECISION_RULE_SET: 'default-v1',
+        DECISION_FAIL_MODE: 'DECLINE',
+      });
       expect(env('functions/read-tokens.ts')).not.toHaveProperty('PISMO_JWKS_URL');
     });
 
     it('routes the decision webhook to its own function without a gateway authorizer (verified in the function)', () => {
-      stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /pismo/tokenization-decisions', AuthorizationType: 'NONE' });
+      stateless.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: 'POST /pismo/tokenization-decisions',
+        AuthorizationType: 'NONE',
+      });
     });
 
     it('logs access and throttles the API stage', () => {
