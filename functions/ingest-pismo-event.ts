@@ -1,4 +1,4 @@
-import { loadBaseConfig, loadPismoWebhookConfig } from '../shared/config';
+import { ENV, loadBaseConfig, loadPismoWebhookConfig } from '../shared/config';
 import { httpHandler } from '../shared/http/http-handler';
 import { readSignedJsonBody } from '../shared/http/json-body';
 import { reportIngestOutcome } from '../shared/observability/ingest-report';
@@ -6,16 +6,20 @@ import { createObservability } from '../shared/observability/powertools';
 import { createPismoWebhookVerifier } from '../shared/pismo/webhook-auth';
 import { DynamoTokenStore } from '../shared/store/token-store';
 import { ingestPismoEvent } from '../shared/use-cases/ingest-pismo-event';
+import { StepFunctionsIdvWorkflow } from '../shared/workflow/idv-workflow';
 
 const config = loadBaseConfig();
 const obs = createObservability('ingest-pismo-event');
 const store = new DynamoTokenStore(config.tableName);
+const workflow = process.env[ENV.idvStateMachineArn]
+  ? new StepFunctionsIdvWorkflow(process.env[ENV.idvStateMachineArn] ?? '')
+  : undefined;
 const verifyPismo = createPismoWebhookVerifier(loadPismoWebhookConfig());
 
 /** `POST /pismo/events`: one Pismo tokenization event delivered as a signed webhook. */
 export const handler = httpHandler(obs, async (event) => {
   const body = await readSignedJsonBody(event, config.maxBodyBytes, verifyPismo);
-  const outcome = await ingestPismoEvent(body, { store });
+  const outcome = await ingestPismoEvent(body, { store, workflow });
   reportIngestOutcome(obs, outcome, 'http');
   return {
     statusCode: outcome.outcome === 'applied' ? 202 : 200,

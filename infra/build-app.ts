@@ -39,6 +39,15 @@ export function buildApp(app: App): ServiceStacks {
     jwtIssuer: context(app, 'jwtIssuer', 'https://auth.example-issuer.com/'),
     jwtAudience: context(app, 'jwtAudience', 'tokenization-internal-api'),
     pismoEventBusName: context(app, 'pismoEventBusName', 'default'),
+    idv: {
+      pismoApiUrl: context(app, 'pismoApiUrl', 'https://sandbox.pismolabs.io'),
+      pismoClientId: context(app, 'pismoClientId', 'set-tokenization:pismoClientId'),
+      emailFrom: context(app, 'idvEmailFrom', 'no-reply@example-issuer.com'),
+      smsSenderId: context(app, 'idvSmsSenderId', 'ISSUER'),
+      emailFallback: context(app, 'idvEmailFallback', 'true') === 'true',
+      mdesCsBaseUrl: context(app, 'mdesCsBaseUrl', 'https://api.mastercard.com/mdes/csapi/v2'),
+      mdesOrganization: context(app, 'mdesOrganization', 'Issuer'),
+    },
     decision: {
       ruleSet: context(app, 'decisionRuleSet', DECISION_DEFAULTS.ruleSet),
       shadowRuleSet: context(app, 'decisionShadowRuleSet', '') || undefined,

@@ -6,6 +6,19 @@ export interface LocalModel {
   functions: Map<string, LocalFunction>;
   routes: LocalRoute[];
   queueConsumers: LocalQueueConsumer[];
+  stateMachines: Map<string, LocalStateMachine>;
+}
+
+/** A state machine from the template, its Task states mapped to local functions. */
+export interface LocalStateMachine {
+  logicalId: string;
+  /** What `Ref` resolves to locally (the logical id), which functions receive as the ARN. */
+  arn: string;
+  definition: Record<string, unknown>;
+  /** Task state name → function id. */
+  taskFunctions: Record<string, string>;
+  /** Task states using `.waitForTaskToken`. */
+  waitForTaskToken: string[];
 }
 
 export interface LocalQueueConsumer {
@@ -118,7 +131,13 @@ function resourcesOf(stack: SynthesizedStack, type: string): [string, CfnResourc
 /** Derives tables, functions (entry + env), HTTP routes and queue consumers from the templates. */
 export function deriveLocalModel(stacks: SynthesizedStack[]): LocalModel {
   const resolver = new Resolver(stacks);
-  const model: LocalModel = { tables: [], functions: new Map(), routes: [], queueConsumers: [] };
+  const model: LocalModel = {
+    tables: [],
+    functions: new Map(),
+    routes: [],
+    queueConsumers: [],
+    stateMachines: new Map(),
+  };
   for (const stack of stacks) {
     const props = (r: CfnResource) => (r.Properties ?? {}) as Obj;
     for (const [id, r] of resourcesOf(stack, 'AWS::DynamoDB::Table')) {
@@ -166,6 +185,27 @@ export function deriveLocalModel(stacks: SynthesizedStack[]): LocalModel {
         functionId: `${stack.stackName}/${fnLogicalId}`,
         auth,
       });
+    }
+    for (const [id, r] of resourcesOf(stack, 'AWS::StepFunctions::StateMachine')) {
+      const definition = JSON.parse(String(resolver.resolve(props(r).DefinitionString, stack))) as {
+        States: Record<string, Obj>;
+      };
+      const taskFunctions: Record<string, string> = {};
+      const waitForTaskToken: string[] = [];
+      const fnOf = (arn: unknown) => String(arn).match(/^arn:aws:local:::([^/]+)\/Arn$/)?.[1];
+      const visit = (states: Record<string, Obj>) => {
+        for (const [name, state] of Object.entries(states)) {
+          if (state.Type !== 'Task') continue;
+          const resource = String(state.Resource);
+          const params = (state.Parameters ?? {}) as Obj;
+          const fn = fnOf(resource) ?? fnOf(params.FunctionName);
+          if (!fn) throw new Error(`state ${name}: the local runner only runs Lambda tasks (${resource})`);
+          taskFunctions[name] = `${stack.stackName}/${fn}`;
+          if (resource.endsWith('.waitForTaskToken')) waitForTaskToken.push(name);
+        }
+      };
+      visit(definition.States);
+      model.stateMachines.set(id, { logicalId: id, arn: id, definition, taskFunctions, waitForTaskToken });
     }
     for (const [, r] of resourcesOf(stack, 'AWS::Lambda::EventSourceMapping')) {
       const p = props(r);

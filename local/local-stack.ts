@@ -6,7 +6,9 @@ import { ensureTables, type LocalDynamo, startDynalite } from './local-dynamodb'
 import { LocalGateway } from './local-gateway';
 import { deriveLocalModel, type LocalModel } from './local-model';
 import { type DrainResult, drainQueue } from './local-queue';
-import { PismoSimulator } from './pismo-simulator';
+import { LocalAwsStandins } from './local-aws-standins';
+import { LocalStepFunctions } from './local-step-functions';
+import { PismoSimulator, SIMULATED_CLIENT } from './pismo-simulator';
 
 /** Repository-local state directory (git-ignored). */
 export const LOCAL_DIR = path.resolve(__dirname, '..', '.local');
@@ -25,6 +27,14 @@ export interface LocalStackOptions {
   issuerKeyFile?: string;
   /** Where the Pismo simulator keeps its signing key; a fresh in-memory key when undefined. */
   pismoKeyFile?: string;
+  /** Also append delivered SMS/email to this JSONL file. */
+  outboxFile?: string;
+  /** Wait state durations in ms by state name (the 24 h / 29 day waits). */
+  waitOverridesMs?: Record<string, number>;
+  /** Retry pauses in ms by state name. */
+  retryOverridesMs?: Record<string, number>;
+  /** Multiplies task-token timeouts (the wait for activation), to run expiry paths quickly. */
+  taskTimeoutScale?: number;
 }
 
 /** The running local system. */
@@ -33,8 +43,11 @@ export interface LocalStack {
   model: LocalModel;
   dynamo: LocalDynamo;
   issuer: DevIssuer;
-  /** Pismo's side: signs webhooks and serves its key set. */
+  /** Pismo's side: signs webhooks, serves its key set and its accounts API. */
   pismo: PismoSimulator;
+  /** SFN/SNS/SES v2/MDES-delete stand-ins and the outbox. */
+  aws: LocalAwsStandins;
+  stepFunctions: LocalStepFunctions;
   /** The token table's local name. */
   tableName: string;
   /** The internal API audience from the template's JWT authorizer. */
@@ -52,8 +65,16 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const pismo = await PismoSimulator.start(options.pismoKeyFile);
+  const aws = new LocalAwsStandins(options.outboxFile);
+  await aws.listen();
   const model = deriveLocalModel(
-    synthesizeTemplates({ 'tokenization:jwtIssuer': DEV_ISSUER, 'tokenization:pismoJwksUrl': pismo.jwksUrl }),
+    synthesizeTemplates({
+      'tokenization:jwtIssuer': DEV_ISSUER,
+      'tokenization:pismoJwksUrl': pismo.jwksUrl,
+      'tokenization:pismoApiUrl': pismo.apiUrl,
+      'tokenization:pismoClientId': SIMULATED_CLIENT.id,
+      'tokenization:mdesCsBaseUrl': `${aws.url}/mdes/csapi/v2`,
+    }),
   );
   const [table] = model.tables;
   if (!table) throw new Error('the template declares no DynamoDB table');
@@ -65,11 +86,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SFN: aws.url,
+    AWS_ENDPOINT_URL_SNS: aws.url,
+    AWS_ENDPOINT_URL_SESV2: aws.url,
+    // Locally only: in AWS the Pismo client secret belongs in Secrets Manager (see README).
+    PISMO_CLIENT_SECRET: SIMULATED_CLIENT.secret,
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
     AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
   });
   const invoke = await loadHandlers(model.functions.values());
+  const stepFunctions = new LocalStepFunctions(model.stateMachines, invoke, {
+    waitOverridesMs: options.waitOverridesMs,
+    retryOverridesMs: options.retryOverridesMs,
+    taskTimeoutScale: options.taskTimeoutScale,
+  });
+  aws.sfn = stepFunctions;
   const issuer = await openDevIssuer(options.issuerKeyFile ?? path.join(LOCAL_DIR, 'dev-issuer.json'));
   const gateway = new LocalGateway(model.routes, invoke, issuer);
   const url = await gateway.listen(options.port ?? 0);
@@ -83,6 +115,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamo,
     issuer,
     pismo,
+    aws,
+    stepFunctions,
     tableName: table.name,
     audience,
     invoke,
@@ -91,9 +125,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return drainQueue(eventsConsumer, invoke, bodies);
     },
     stop: async () => {
+      stepFunctions.abortAll();
       await gateway.close();
       await dynamo.stop();
       await pismo.stop();
+      await aws.close();
     },
   };
 }

@@ -65,6 +65,34 @@ export async function loadOrCreateSigningKey(file: string): Promise<PismoSigning
   return key;
 }
 
+/** A cardholder as Pismo's accounts API would return them (local data only). */
+export interface SimulatedAccount {
+  accountId: string;
+  cardIds: string[];
+  phones: { type: string; country_code: string; area_code: string; number: string; active: boolean }[];
+  customers: { email?: string; is_owner: boolean }[];
+}
+
+/** The cardholders of the seed events: MDES card 4995608 (phone hint ###7728) and VTS card 5271995. */
+export function seedAccounts(): SimulatedAccount[] {
+  return [
+    {
+      accountId: '100001185',
+      cardIds: ['4995608'],
+      phones: [{ type: 'MOBILE', country_code: '55', area_code: '11', number: '912347728', active: true }],
+      customers: [{ email: 'ana.souza@example.com', is_owner: true }],
+    },
+    {
+      accountId: '100002000',
+      cardIds: ['5271995', '5272036'],
+      phones: [{ type: 'MOBILE', country_code: '55', area_code: '31', number: '988881234', active: true }],
+      customers: [{ email: 'daniel.k@example.com', is_owner: true }],
+    },
+  ];
+}
+
+export const SIMULATED_CLIENT = { id: 'local-issuer', secret: 'local-secret' };
+
 export const SIMULATED_ORG_ID = 'TN-3a897b16-a18e-47bc-88d2-cf10fb0612b6';
 
 /**
@@ -78,6 +106,13 @@ export class PismoSimulator {
   jwksUrl = '';
   /** Key-set requests served (to observe caching and refetch-on-unknown-key). */
   jwksFetches = 0;
+  /** Base URL of the simulated Pismo APIs (OAuth, cards, accounts). */
+  apiUrl = '';
+  /** The accounts the simulated Pismo APIs serve; tests may change them. */
+  accounts: SimulatedAccount[] = seedAccounts();
+  /** OAuth tokens issued (to observe token caching). */
+  tokensIssued = 0;
+  private readonly accessTokens = new Set<string>();
 
   private constructor(private current: PismoSigningKey) {
     this.published.push(current);
@@ -87,16 +122,51 @@ export class PismoSimulator {
   static async start(keyFile?: string): Promise<PismoSimulator> {
     const sim = new PismoSimulator(keyFile ? await loadOrCreateSigningKey(keyFile) : await newSigningKey());
     sim.server = createServer((req, res) => {
+      const send = (status: number, payload: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(payload));
+      };
       if (req.url === '/.well-known/jwks.json') {
         sim.jwksFetches++;
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ keys: sim.published.map((k) => k.publicJwk) }));
+        return send(200, { keys: sim.published.map((k) => k.publicJwk) });
+      }
+      if (req.method === 'POST' && req.url === '/passport/v1/oauth2/token') {
+        let raw = '';
+        req.on('data', (c: Buffer) => {
+          raw += c.toString();
+        });
+        req.on('end', () => {
+          const form = new URLSearchParams(raw);
+          if (form.get('client_id') !== SIMULATED_CLIENT.id || form.get('client_secret') !== SIMULATED_CLIENT.secret) {
+            return send(401, { message: 'invalid client' });
+          }
+          const token = randomUUID();
+          sim.accessTokens.add(token);
+          sim.tokensIssued++;
+          send(200, { access_token: token, token_type: 'Bearer', expires_in: 3600 });
+        });
         return;
       }
-      res.writeHead(404).end();
+      const bearer = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+      if (!sim.accessTokens.has(bearer)) return send(401, { message: 'missing or unknown access token' });
+      const card = req.url?.match(/^\/cards\/v2\/cards\/([^/]+)$/);
+      if (card) {
+        const account = sim.accounts.find((a) => a.cardIds.includes(decodeURIComponent(card[1] ?? '')));
+        return account
+          ? send(200, { id: card[1], account_id: Number(account.accountId) })
+          : send(404, { message: 'card not found' });
+      }
+      const sub = req.url?.match(/^\/accounts\/v1\/accounts\/([^/]+)\/(phones|customers)$/);
+      if (sub) {
+        const account = sim.accounts.find((a) => a.accountId === decodeURIComponent(sub[1] ?? ''));
+        if (!account) return send(404, { message: 'account not found' });
+        return send(200, { items: sub[2] === 'phones' ? account.phones : account.customers });
+      }
+      send(404, { message: `no simulated Pismo API at ${req.url}` });
     });
     await new Promise<void>((resolve) => sim.server?.listen(0, '127.0.0.1', () => resolve()));
-    sim.jwksUrl = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}/.well-known/jwks.json`;
+    sim.apiUrl = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`;
+    sim.jwksUrl = `${sim.apiUrl}/.well-known/jwks.json`;
     return sim;
   }
 

@@ -18,6 +18,16 @@ export const ENV = {
   decisionShadowRuleSet: 'DECISION_SHADOW_RULE_SET',
   decisionFailMode: 'DECISION_FAIL_MODE',
   decisionStoreTimeoutMs: 'DECISION_STORE_TIMEOUT_MS',
+  idvStateMachineArn: 'IDV_STATE_MACHINE_ARN',
+  pismoApiUrl: 'PISMO_API_URL',
+  pismoClientId: 'PISMO_CLIENT_ID',
+  pismoClientSecret: 'PISMO_CLIENT_SECRET',
+  smsSenderId: 'SMS_SENDER_ID',
+  emailFrom: 'EMAIL_FROM',
+  idvEmailFallback: 'IDV_EMAIL_FALLBACK',
+  idvDefaultWaitSeconds: 'IDV_DEFAULT_WAIT_SECONDS',
+  mdesCsBaseUrl: 'MDES_CS_BASE_URL',
+  mdesOrganization: 'MDES_ORGANIZATION',
 } as const;
 
 /** Defaults of the tokenization decision webhook. */
@@ -101,5 +111,20 @@ export function loadDecisionConfig(env: NodeJS.ProcessEnv = process.env) {
     shadowRuleSet: env[ENV.decisionShadowRuleSet] || undefined,
     failMode: failMode as 'DECLINE' | 'DEFER',
     storeTimeoutMs: positiveInt(env, ENV.decisionStoreTimeoutMs, DECISION_DEFAULTS.storeTimeoutMs),
+  };
+}
+
+/** ID&V workflow step settings (contacts, senders, fallback, MDES clean-up). */
+export function loadIdvConfig(env: NodeJS.ProcessEnv = process.env) {
+  return {
+    pismoApiUrl: required(env, ENV.pismoApiUrl),
+    pismoClientId: required(env, ENV.pismoClientId),
+    pismoClientSecret: env[ENV.pismoClientSecret] ?? '',
+    smsSenderId: env[ENV.smsSenderId] || 'ISSUER',
+    emailFrom: required(env, ENV.emailFrom),
+    emailFallback: (env[ENV.idvEmailFallback] ?? 'true') === 'true',
+    defaultWaitSeconds: positiveInt(env, ENV.idvDefaultWaitSeconds, 1800),
+    mdesCsBaseUrl: required(env, ENV.mdesCsBaseUrl),
+    mdesOrganization: env[ENV.mdesOrganization] || 'Issuer',
   };
 }

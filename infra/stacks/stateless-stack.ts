@@ -16,6 +16,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config';
 import { AppFunction, type PismoWebhookSettings } from '../constructs/app-function';
+import { type IdvSettings, IdvWorkflow } from '../constructs/idv-workflow';
 
 export interface StatelessStackProps extends StackProps {
   table: ITable;
@@ -28,6 +29,8 @@ export interface StatelessStackProps extends StackProps {
   pismoEventBusName: string;
   /** Verification of Pismo's signed webhooks on the /pismo/* routes. */
   pismoWebhook: PismoWebhookSettings;
+  /** ID&V workflow settings. */
+  idv: IdvSettings;
   /** Decision webhook: live and shadow rule set names (bundled), fail mode on store outage. */
   decision: { ruleSet: string; shadowRuleSet?: string; failMode: 'DECLINE' | 'DEFER' };
 }
@@ -44,10 +47,20 @@ export class StatelessStack extends Stack {
   readonly eventsQueue: Queue;
   readonly eventsDlq: Queue;
   readonly eventsTopic: Topic;
+  readonly idvWorkflow: IdvWorkflow;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
     const common = { logKey: props.logKey, logRetention: props.logRetention };
+
+    // --- ID&V workflow --------------------------------------------------------------------------
+    this.idvWorkflow = new IdvWorkflow(this, 'IdvWorkflow', { ...common, table: props.table, settings: props.idv });
+    const startsIdv = (fn: AppFunction) => {
+      this.idvWorkflow.stateMachine.grantStartExecution(fn.fn);
+      this.idvWorkflow.stateMachine.grantTaskResponse(fn.fn);
+      fn.fn.addEnvironment(ENV.idvStateMachineArn, this.idvWorkflow.stateMachine.stateMachineArn);
+      return fn;
+    };
 
     // --- Pismo data events: SNS / EventBridge → SQS → Lambda -----------------------------------
     const messagingKey = new Key(this, 'MessagingKey', {
@@ -62,12 +75,14 @@ export class StatelessStack extends Stack {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    const consume = new AppFunction(this, 'ConsumePismoEvents', {
-      ...common,
-      entry: 'functions/consume-pismo-events.ts',
-      description: 'Applies Pismo cards-tokenization events from SQS to the token store',
-      timeout: Duration.seconds(30),
-    }).useTable(props.table, 'readWrite');
+    const consume = startsIdv(
+      new AppFunction(this, 'ConsumePismoEvents', {
+        ...common,
+        entry: 'functions/consume-pismo-events.ts',
+        description: 'Applies Pismo cards-tokenization events from SQS to the token store',
+        timeout: Duration.seconds(30),
+      }).useTable(props.table, 'readWrite'),
+    );
     this.eventsQueue = new Queue(this, 'PismoEventsQueue', {
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: messagingKey,
@@ -92,13 +107,15 @@ export class StatelessStack extends Stack {
     });
 
     // --- HTTP API ------------------------------------------------------------------------------
-    const ingest = new AppFunction(this, 'IngestPismoEvent', {
-      ...common,
-      entry: 'functions/ingest-pismo-event.ts',
-      description: 'POST /pismo/events: one Pismo tokenization event as a signed webhook',
-    })
-      .useTable(props.table, 'readWrite')
-      .usePismoWebhookAuth(props.pismoWebhook);
+    const ingest = startsIdv(
+      new AppFunction(this, 'IngestPismoEvent', {
+        ...common,
+        entry: 'functions/ingest-pismo-event.ts',
+        description: 'POST /pismo/events: one Pismo tokenization event as a signed webhook',
+      })
+        .useTable(props.table, 'readWrite')
+        .usePismoWebhookAuth(props.pismoWebhook),
+    );
     const decide = new AppFunction(this, 'DecideTokenization', {
       ...common,
       entry: 'functions/decide-tokenization.ts',

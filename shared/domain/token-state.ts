@@ -20,6 +20,8 @@ export interface TokenState {
   clocks: Record<string, string>;
   firstEventAt: string;
   lastEventAt: string;
+  /** The ID&V workflow waiting for this token's activation (set by the workflow, not by events). */
+  activationWait?: { challengeId: string; taskToken: string };
 }
 
 /** The state after applying one event, and whether anything changed. */

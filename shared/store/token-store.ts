@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { GSI } from '../config';
+import type { Challenge, ChallengeStatus } from '../domain/challenge';
 import type { TokenEvent } from '../domain/token-event';
 import type { TokenState } from '../domain/token-state';
 import type { TokenStatus } from '../domain/token-status';
@@ -71,6 +72,26 @@ export interface TokenStore {
   listTimeline(owner: TimelineOwner, limit: number, cursor?: string): Promise<Page<TimelineEntry>>;
   listTokensOfCard(cardId: string, limit: number, cursor?: string): Promise<Page<TokenState>>;
   putDecision(owner: DecisionOwner, record: DecisionRecord): Promise<void>;
+  /** Adds a challenge; false when it already exists (a duplicate event). */
+  putChallenge(challenge: Challenge): Promise<boolean>;
+  getChallenge(tokenId: string, challengeId: string): Promise<Challenge | undefined>;
+  listChallenges(tokenId: string): Promise<Challenge[]>;
+  /**
+   * Changes a challenge if its status is one of `from`; `removeOtp` deletes the code in the same
+   * write. Returns the updated challenge, or undefined when the status did not allow it.
+   */
+  updateChallenge(
+    tokenId: string,
+    challengeId: string,
+    from: readonly ChallengeStatus[],
+    changes: Partial<Omit<Challenge, 'challengeId' | 'tokenId' | 'otp'>>,
+    removeOtp?: boolean,
+  ): Promise<Challenge | undefined>;
+  /** Records the waiting workflow's task token on the token; returns the token state after it. */
+  registerActivationWait(
+    tokenId: string,
+    wait: { challengeId: string; taskToken: string },
+  ): Promise<TokenState | undefined>;
   listDecisions(owner: TimelineOwner, limit: number): Promise<DecisionRecord[]>;
 }
 
@@ -81,6 +102,7 @@ const pk = (owner: DecisionOwner) =>
       ? `CARD#${owner.cardId}`
       : `DECISIONS#INVALID#${owner.invalidOn}`;
 const DECISION_PREFIX = 'DECISION#';
+const CHALLENGE_PREFIX = 'CHALLENGE#';
 const STATE_SK = 'STATE';
 const EVENT_PREFIX = 'EVENT#';
 
@@ -227,5 +249,113 @@ export class DynamoTokenStore implements TokenStore {
       }),
     );
     return (out.Items ?? []).map(({ PK, SK, ...rest }) => rest as unknown as DecisionRecord);
+  }
+
+  async putChallenge(challenge: Challenge): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            PK: pk({ tokenId: challenge.tokenId }),
+            SK: `${CHALLENGE_PREFIX}${challenge.challengeId}`,
+            ...challenge,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async getChallenge(tokenId: string, challengeId: string): Promise<Challenge | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: pk({ tokenId }), SK: `${CHALLENGE_PREFIX}${challengeId}` },
+        ConsistentRead: true,
+      }),
+    );
+    if (!out.Item) return undefined;
+    const { PK, SK, ...rest } = out.Item;
+    return rest as Challenge;
+  }
+
+  async listChallenges(tokenId: string): Promise<Challenge[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+        ExpressionAttributeValues: { ':pk': pk({ tokenId }), ':sk': CHALLENGE_PREFIX },
+      }),
+    );
+    return (out.Items ?? []).map(({ PK, SK, ...rest }) => rest as Challenge);
+  }
+
+  async updateChallenge(
+    tokenId: string,
+    challengeId: string,
+    from: readonly ChallengeStatus[],
+    changes: Partial<Omit<Challenge, 'challengeId' | 'tokenId' | 'otp'>>,
+    removeOtp = false,
+  ): Promise<Challenge | undefined> {
+    const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {};
+    from.forEach((s, i) => {
+      values[`:from${i}`] = s;
+    });
+    const sets = entries.map(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:v${i}`] = v;
+      return `#f${i} = :v${i}`;
+    });
+    const update = [sets.length ? `SET ${sets.join(', ')}` : '', removeOtp ? 'REMOVE otp' : '']
+      .filter(Boolean)
+      .join(' ');
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: pk({ tokenId }), SK: `${CHALLENGE_PREFIX}${challengeId}` },
+          UpdateExpression: update,
+          ConditionExpression: `attribute_exists(PK) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const { PK, SK, ...rest } = out.Attributes ?? {};
+      return rest as Challenge;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return undefined;
+      throw err;
+    }
+  }
+
+  async registerActivationWait(
+    tokenId: string,
+    wait: { challengeId: string; taskToken: string },
+  ): Promise<TokenState | undefined> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: pk({ tokenId }), SK: STATE_SK },
+          // Bumping the version makes a concurrent event merge re-read instead of overwriting this.
+          UpdateExpression: 'SET activationWait = :w, version = version + :one',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeValues: { ':w': wait, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? toState(out.Attributes).state : undefined;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return undefined;
+      throw err;
+    }
   }
 }

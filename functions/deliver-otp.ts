@@ -1,0 +1,12 @@
+import { createObservability } from '../shared/observability/powertools';
+import { deliverOtp } from '../shared/use-cases/idv-steps';
+import { createIdvDeps } from '../shared/workflow/idv-deps';
+import { stepHandler } from '../shared/workflow/step-handler';
+
+const deps = createIdvDeps();
+const obs = createObservability('deliver-otp');
+
+/** ID&V workflow step: Delivers the ID&V code by SMS or email and removes it from the store. */
+export const handler = stepHandler(obs, 'deliver-otp', (input: Parameters<typeof deliverOtp>[0]) =>
+  deliverOtp(input, deps),
+);

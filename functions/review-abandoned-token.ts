@@ -1,0 +1,12 @@
+import { createObservability } from '../shared/observability/powertools';
+import { reviewAbandonedToken } from '../shared/use-cases/idv-steps';
+import { createIdvDeps } from '../shared/workflow/idv-deps';
+import { stepHandler } from '../shared/workflow/step-handler';
+
+const deps = createIdvDeps();
+const obs = createObservability('review-abandoned-token');
+
+/** ID&V workflow step: Reminder after 24 h, MDES Token Delete after 30 days, for abandoned provisioning. */
+export const handler = stepHandler(obs, 'review-abandoned-token', (input: Parameters<typeof reviewAbandonedToken>[0]) =>
+  reviewAbandonedToken(input, deps),
+);

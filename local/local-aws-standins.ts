@@ -1,0 +1,137 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import type { LocalStepFunctions } from './local-step-functions';
+import { SfnError } from './local-step-functions';
+
+/** One message "delivered" to a cardholder: the local stand-in for a phone or a mailbox. */
+export interface OutboxMessage {
+  at: string;
+  channel: 'SMS' | 'EMAIL';
+  to: string;
+  subject?: string;
+  body: string;
+}
+
+/** A recorded MDES Token Delete (the full MDES simulator is issue #5). */
+export interface MdesDelete {
+  at: string;
+  tokenUniqueReference: string;
+  reasonCode: string;
+}
+
+async function body(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function json(res: ServerResponse, status: number, payload: unknown, type = 'application/x-amz-json-1.0') {
+  res.writeHead(status, { 'content-type': type });
+  res.end(JSON.stringify(payload));
+}
+
+/**
+ * Loopback stand-ins for the AWS services the workflow calls, speaking their wire protocols so the
+ * real SDK clients are used: Step Functions (JSON 1.0), SNS Publish (query/XML), SES v2 SendEmail
+ * (REST JSON). Delivered messages go to an outbox (memory + optional JSONL file). Also a minimal
+ * MDES `/token/delete` recorder for the 30-day clean-up. Faults can be injected per channel.
+ */
+export class LocalAwsStandins {
+  private server?: Server;
+  url = '';
+  readonly outbox: OutboxMessage[] = [];
+  readonly mdesDeletes: MdesDelete[] = [];
+  /** Fail the next N SMS sends with a throttling error (provider outage simulation). */
+  failNextSms = 0;
+  sfn?: LocalStepFunctions;
+
+  constructor(private readonly outboxFile?: string) {}
+
+  async listen(): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => json(res, 500, { message: String(err) }));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', () => resolve()));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private deliver(message: OutboxMessage) {
+    this.outbox.push(message);
+    if (this.outboxFile) {
+      mkdirSync(path.dirname(this.outboxFile), { recursive: true });
+      appendFileSync(this.outboxFile, `${JSON.stringify(message)}\n`);
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const text = await body(req);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    if (target.startsWith('AWSStepFunctions.')) {
+      if (!this.sfn) return json(res, 400, { __type: 'UnknownOperationException', message: 'no local Step Functions' });
+      try {
+        return json(res, 200, this.sfn.handle(target.split('.')[1] ?? '', JSON.parse(text || '{}')));
+      } catch (err) {
+        if (err instanceof SfnError) return json(res, 400, { __type: err.type, message: err.message });
+        throw err;
+      }
+    }
+    if (req.url === '/v2/email/outbound-emails') {
+      const mail = JSON.parse(text) as {
+        Destination: { ToAddresses: string[] };
+        Content: { Simple: { Subject: { Data: string }; Body: { Text: { Data: string } } } };
+      };
+      for (const to of mail.Destination.ToAddresses) {
+        this.deliver({
+          at: new Date().toISOString(),
+          channel: 'EMAIL',
+          to,
+          subject: mail.Content.Simple.Subject.Data,
+          body: mail.Content.Simple.Body.Text.Data,
+        });
+      }
+      return json(res, 200, { MessageId: `local-${this.outbox.length}` }, 'application/json');
+    }
+    if (req.url?.endsWith('/token/delete')) {
+      const request = JSON.parse(text) as { TokenDeleteRequest: { TokenUniqueReference: string; ReasonCode: string } };
+      this.mdesDeletes.push({
+        at: new Date().toISOString(),
+        tokenUniqueReference: request.TokenDeleteRequest.TokenUniqueReference,
+        reasonCode: request.TokenDeleteRequest.ReasonCode,
+      });
+      return json(
+        res,
+        200,
+        { TokenDeleteResponse: { Token: { TokenUniqueReference: request.TokenDeleteRequest.TokenUniqueReference } } },
+        'application/json',
+      );
+    }
+    const form = new URLSearchParams(text);
+    if (form.get('Action') === 'Publish') {
+      if (this.failNextSms > 0) {
+        this.failNextSms--;
+        res.writeHead(400, { 'content-type': 'text/xml' });
+        return res.end(
+          '<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>local</RequestId></ErrorResponse>',
+        );
+      }
+      this.deliver({
+        at: new Date().toISOString(),
+        channel: 'SMS',
+        to: form.get('PhoneNumber') ?? '',
+        body: form.get('Message') ?? '',
+      });
+      res.writeHead(200, { 'content-type': 'text/xml' });
+      return res.end(
+        `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>local-${this.outbox.length}</MessageId></PublishResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></PublishResponse>`,
+      );
+    }
+    json(res, 404, { message: `no local stand-in for ${req.method} ${req.url}` }, 'application/json');
+  }
+}

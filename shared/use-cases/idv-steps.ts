@@ -1,0 +1,232 @@
+import { type Challenge, type ChallengeStatus, maskEmail, maskPhone, matchesHint } from '../domain/challenge';
+import { AppError } from '../domain/errors';
+import type { TokenLifecyclePort } from '../mdes/token-lifecycle';
+import { type MessageKind, renderMessage } from '../notify/messages';
+import type { MessageSender } from '../notify/senders';
+import type { ContactDirectory } from '../pismo/accounts-client';
+import type { TokenStore } from '../store/token-store';
+import type { IdvWorkflowPort } from '../workflow/idv-workflow';
+
+/**
+ * The ID&V workflow's steps. Each state's input and output carry ids and flags only: the code is
+ * read from the challenge item inside `deliverOtp` and removed there.
+ */
+export interface IdvDeps {
+  store: TokenStore;
+  contacts: ContactDirectory;
+  sms: MessageSender;
+  email: MessageSender;
+  workflow: IdvWorkflowPort;
+  mdes: TokenLifecyclePort;
+  /** Send the code by email when SMS fails and the cardholder has an email. */
+  emailFallback: boolean;
+  /** Wait when the network gave no expiry. */
+  defaultWaitSeconds: number;
+  now?: () => Date;
+}
+
+/** Workflow input: ids only. */
+export interface ChallengeRef {
+  challengeId: string;
+  tokenId: string;
+}
+
+/** Stable error names the state machine's Retry/Catch match. */
+class WorkflowError extends AppError {
+  constructor(message: string) {
+    super(message, 409, false);
+  }
+}
+export class ChallengeNotFound extends WorkflowError {}
+export class ChallengeExpired extends WorkflowError {}
+export class ContactNotFound extends WorkflowError {}
+export class DestinationMismatch extends WorkflowError {}
+
+const OPEN: readonly ChallengeStatus[] = ['PENDING', 'DELIVERED', 'NOT_DELIVERED_BY_US'];
+
+function waitSecondsOf(c: Challenge, deps: IdvDeps): number {
+  if (!c.expiresAt) return deps.defaultWaitSeconds;
+  const now = (deps.now ?? (() => new Date()))().getTime();
+  return Math.max(1, Math.ceil((Date.parse(c.expiresAt) - now) / 1000));
+}
+
+async function load(ref: ChallengeRef, deps: IdvDeps): Promise<Challenge> {
+  const c = await deps.store.getChallenge(ref.tokenId, ref.challengeId);
+  if (!c) throw new ChallengeNotFound(`challenge ${ref.challengeId} not found`);
+  return c;
+}
+
+async function walletName(tokenId: string, deps: IdvDeps): Promise<string> {
+  const state = await deps.store.getTokenState(tokenId);
+  return state?.state.facts.walletName ?? 'your wallet';
+}
+
+async function destination(channel: 'SMS' | 'EMAIL', c: Challenge, deps: IdvDeps): Promise<string | undefined> {
+  const ref = { accountId: c.accountId, cardId: c.cardId };
+  return channel === 'SMS' ? deps.contacts.mobilePhone(ref) : deps.contacts.email(ref);
+}
+
+/**
+ * Delivers the code by the chosen method (or `channel` when the workflow falls back), then marks the
+ * challenge delivered and removes the code in the same write.
+ */
+export async function deliverOtp(
+  input: ChallengeRef & { channel?: 'SMS' | 'EMAIL' },
+  deps: IdvDeps,
+): Promise<ChallengeRef & { delivered: boolean; channel?: string; waitSeconds: number }> {
+  const c = await load(input, deps);
+  const ref = { challengeId: c.challengeId, tokenId: c.tokenId };
+  if (c.status === 'DELIVERED')
+    return { ...ref, delivered: true, channel: c.channel, waitSeconds: waitSecondsOf(c, deps) };
+  if (c.status === 'NOT_DELIVERED_BY_US') return { ...ref, delivered: false, waitSeconds: waitSecondsOf(c, deps) };
+  if (c.status !== 'PENDING' || !c.otp) throw new ChallengeNotFound(`challenge ${c.challengeId} is ${c.status}`);
+  if (c.expiresAt && Date.parse(c.expiresAt) <= (deps.now ?? (() => new Date()))().getTime()) {
+    await deps.store.updateChallenge(
+      c.tokenId,
+      c.challengeId,
+      ['PENDING'],
+      { status: 'EXPIRED', failure: 'EXPIRED_ON_ARRIVAL' },
+      true,
+    );
+    throw new ChallengeExpired(`challenge ${c.challengeId} expired before delivery`);
+  }
+  const channel = input.channel ?? (c.method === 'EMAIL' ? 'EMAIL' : 'SMS');
+  if (channel === 'EMAIL' && c.method !== 'EMAIL' && !deps.emailFallback) {
+    throw new ContactNotFound('email fallback is disabled');
+  }
+  const to = await destination(channel, c, deps);
+  if (!to) throw new ContactNotFound(`no ${channel === 'SMS' ? 'active mobile phone' : 'email'} for the cardholder`);
+  // The hint describes the destination the cardholder chose; a fallback channel has none.
+  if (channel === (c.method === 'EMAIL' ? 'EMAIL' : 'SMS') && !matchesHint(to, c.maskedHint)) {
+    await deps.store.updateChallenge(
+      c.tokenId,
+      c.challengeId,
+      ['PENDING'],
+      { status: 'FAILED', failure: 'DESTINATION_MISMATCH' },
+      true,
+    );
+    throw new DestinationMismatch('contact on file does not match the network hint');
+  }
+  const message = renderMessage('OTP', c.language, {
+    code: c.otp,
+    wallet: await walletName(c.tokenId, deps),
+    expires: c.expiresAt ? `${c.expiresAt.slice(11, 16)} UTC` : 'soon',
+  });
+  await deps.store.updateChallenge(c.tokenId, c.challengeId, ['PENDING'], { attempts: c.attempts + 1 });
+  await (channel === 'SMS' ? deps.sms : deps.email).send(to, message);
+  const delivered = await deps.store.updateChallenge(
+    c.tokenId,
+    c.challengeId,
+    ['PENDING'],
+    {
+      status: 'DELIVERED',
+      channel,
+      deliveredTo: channel === 'SMS' ? maskPhone(to) : maskEmail(to),
+      deliveredAt: (deps.now ?? (() => new Date()))().toISOString(),
+    },
+    true,
+  );
+  return {
+    ...ref,
+    delivered: true,
+    channel,
+    waitSeconds: delivered ? waitSecondsOf(delivered, deps) : deps.defaultWaitSeconds,
+  };
+}
+
+/**
+ * Registers the waiting execution's task token on the token. If the token already settled (the
+ * activation event came first), resumes the execution at once.
+ */
+export async function awaitActivation(
+  input: ChallengeRef & { taskToken: string },
+  deps: IdvDeps,
+): Promise<{ registered: boolean }> {
+  const state = await deps.store.registerActivationWait(input.tokenId, {
+    challengeId: input.challengeId,
+    taskToken: input.taskToken,
+  });
+  const status = state?.status;
+  if (status === 'active') await deps.workflow.resume(input.taskToken, { activated: true });
+  else if (status === 'deleted' || status === 'declined') {
+    await deps.workflow.resume(input.taskToken, { error: 'TokenNotActivated', cause: `token ${status}` });
+  }
+  return { registered: state !== undefined };
+}
+
+async function notify(kind: MessageKind, c: Challenge, deps: IdvDeps): Promise<string | undefined> {
+  const channel = c.channel ?? (c.method === 'EMAIL' ? 'EMAIL' : 'SMS');
+  const to = await destination(channel, c, deps);
+  if (!to) return undefined;
+  await (channel === 'SMS' ? deps.sms : deps.email).send(
+    to,
+    renderMessage(kind, c.language, { wallet: await walletName(c.tokenId, deps) }),
+  );
+  return channel === 'SMS' ? maskPhone(to) : maskEmail(to);
+}
+
+/** Activation arrived: mark the challenge activated and tell the cardholder the card was added. */
+export async function notifyCardAdded(
+  input: ChallengeRef,
+  deps: IdvDeps,
+): Promise<ChallengeRef & { notified: boolean }> {
+  const c = await deps.store.updateChallenge(input.tokenId, input.challengeId, OPEN, { status: 'ACTIVATED' }, true);
+  const notified = c ? (await notify('CARD_ADDED', c, deps)) !== undefined : false;
+  return { ...input, notified };
+}
+
+/** Closes a challenge as expired or failed (the code, if still held, is removed). */
+export async function settleChallenge(
+  input: ChallengeRef & { outcome: 'EXPIRED' | 'FAILED'; reason?: string },
+  deps: IdvDeps,
+): Promise<ChallengeRef & { status: ChallengeStatus | 'UNCHANGED' }> {
+  const c = await deps.store.updateChallenge(
+    input.tokenId,
+    input.challengeId,
+    OPEN,
+    { status: input.outcome, failure: input.reason },
+    true,
+  );
+  return { challengeId: input.challengeId, tokenId: input.tokenId, status: c?.status ?? 'UNCHANGED' };
+}
+
+/**
+ * Abandoned provisioning: after 24 h a reminder, after 30 days an MDES Token Delete. Nothing is
+ * done when the token has meanwhile become active or been deleted.
+ */
+export async function reviewAbandonedToken(
+  input: ChallengeRef & { stage: 'REMINDER' | 'CLEANUP' },
+  deps: IdvDeps,
+): Promise<ChallengeRef & { abandoned: boolean; action: string }> {
+  const ref = { challengeId: input.challengeId, tokenId: input.tokenId };
+  const state = await deps.store.getTokenState(input.tokenId);
+  const status = state?.state.status;
+  if (status === 'active' || status === 'deleted' || status === 'declined' || status === 'suspended') {
+    return { ...ref, abandoned: false, action: `none: token ${status}` };
+  }
+  const c = await load(input, deps);
+  if (input.stage === 'REMINDER') {
+    const sent = await notify('REMINDER', c, deps);
+    return { ...ref, abandoned: true, action: sent ? 'reminder sent' : 'no contact for a reminder' };
+  }
+  const tur = state?.state.facts.tokenUniqueReference;
+  if (c.network === 'MDES' && tur) {
+    await deps.mdes.deleteToken({
+      tokenUniqueReference: tur,
+      reasonCode: 'Z',
+      comment: 'Provisioning abandoned: not activated within 30 days',
+    });
+  }
+  await deps.store.updateChallenge(
+    c.tokenId,
+    c.challengeId,
+    ['EXPIRED', 'FAILED', ...OPEN],
+    { status: 'ABANDONED_DELETED' },
+    true,
+  );
+  return {
+    ...ref,
+    abandoned: true,
+    action: c.network === 'MDES' && tur ? 'MDES token deleted' : 'marked abandoned (no MDES TUR)',
+  };
+}
