@@ -4,7 +4,7 @@ import { ValidationError } from '../shared/domain/errors';
 import { httpHandler } from '../shared/http/http-handler';
 import { createObservability } from '../shared/observability/powertools';
 import { DynamoTokenStore, InvalidCursorError } from '../shared/store/token-store';
-import { getTokenWithTimeline, listTokensOfCard } from '../shared/use-cases/read-tokens';
+import { getTokenWithTimeline, listChallengesOfToken, listTokensOfCard } from '../shared/use-cases/read-tokens';
 
 const config = loadBaseConfig();
 const obs = createObservability('read-tokens');
@@ -29,11 +29,17 @@ function cursorOf(value: string | undefined): string | undefined {
   return value === undefined ? undefined : param(value, 'cursor', CURSOR);
 }
 
-/** `GET /tokens?cardId=…` and `GET /tokens/{tokenId}` for internal clients (scope `tokens:read`). */
+/** `GET /tokens?cardId=…`, `GET /tokens/{tokenId}` and `GET /tokens/{tokenId}/challenges` (scope `tokens:read`). */
 export const handler = httpHandler(obs, async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
   const query = event.queryStringParameters ?? {};
   const limit = limitOf(query.limit);
   try {
+    if (event.routeKey === 'GET /tokens/{tokenId}/challenges') {
+      return {
+        statusCode: 200,
+        body: await listChallengesOfToken(store, param(event.pathParameters?.tokenId, 'tokenId', ID)),
+      };
+    }
     if (event.routeKey === 'GET /tokens/{tokenId}') {
       const tokenId = param(event.pathParameters?.tokenId, 'tokenId', ID);
       return { statusCode: 200, body: await getTokenWithTimeline(store, tokenId, limit, cursorOf(query.cursor)) };

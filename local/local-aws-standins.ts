@@ -45,6 +45,8 @@ export class LocalAwsStandins {
   readonly mdesDeletes: MdesDelete[] = [];
   /** Fail the next N SMS sends with a throttling error (provider outage simulation). */
   failNextSms = 0;
+  /** Fail every SMS send while true. */
+  smsOutage = false;
   sfn?: LocalStepFunctions;
 
   constructor(private readonly outboxFile?: string) {}
@@ -114,8 +116,8 @@ export class LocalAwsStandins {
     }
     const form = new URLSearchParams(text);
     if (form.get('Action') === 'Publish') {
-      if (this.failNextSms > 0) {
-        this.failNextSms--;
+      if (this.smsOutage || this.failNextSms > 0) {
+        if (this.failNextSms > 0) this.failNextSms--;
         res.writeHead(400, { 'content-type': 'text/xml' });
         return res.end(
           '<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>local</RequestId></ErrorResponse>',

@@ -46,6 +46,7 @@ interface Waiter {
   resolve: (output: unknown) => void;
   reject: (err: Error) => void;
   open: boolean;
+  timer?: NodeJS.Timeout;
 }
 
 export interface LocalStepFunctionsOptions {
@@ -96,11 +97,12 @@ export class LocalStepFunctions {
         if (!waitsForToken) return (await this.invoke(functionId, payload)) as never;
         let timer: NodeJS.Timeout | undefined;
         const waiting = new Promise<unknown>((resolve, reject) => {
-          this.waiters.set(taskToken, { resolve, reject, open: true });
+          const waiter: Waiter = { resolve, reject, open: true };
+          this.waiters.set(taskToken, waiter);
           const seconds = Number((payload as Json).waitSeconds);
           if (Number.isFinite(seconds) && seconds > 0) {
             const ms = Math.min(seconds * 1000 * (this.options.taskTimeoutScale ?? 1), 2 ** 31 - 1);
-            timer = setTimeout(() => {
+            waiter.timer = timer = setTimeout(() => {
               const w = this.waiters.get(taskToken);
               if (w) w.open = false;
               const err = new Error('task timed out');
@@ -224,6 +226,13 @@ export class LocalStepFunctions {
   abortAll(): void {
     for (const abort of this.aborts) abort();
     this.aborts.clear();
+    for (const w of this.waiters.values()) {
+      clearTimeout(w.timer);
+      if (w.open) {
+        w.open = false;
+        w.reject(Object.assign(new Error('execution aborted'), { name: 'ExecutionAborted' }));
+      }
+    }
   }
 
   /** Waits until every execution started so far has finished. */

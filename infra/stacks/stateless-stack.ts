@@ -183,7 +183,7 @@ export class StatelessStack extends Stack {
       integration: new HttpLambdaIntegration('DecideIntegration', decide.fn),
     });
     const readIntegration = new HttpLambdaIntegration('ReadIntegration', read.fn);
-    for (const path of ['/tokens', '/tokens/{tokenId}']) {
+    for (const path of ['/tokens', '/tokens/{tokenId}', '/tokens/{tokenId}/challenges']) {
       this.api.addRoutes({
         path,
         methods: [HttpMethod.GET],

@@ -1,3 +1,4 @@
+import type { Challenge } from '../domain/challenge';
 import { NotFoundError } from '../domain/errors';
 import type { TokenState } from '../domain/token-state';
 import type { DecisionRecord, Page, TimelineEntry, TokenStore } from '../store/token-store';
@@ -48,4 +49,18 @@ export async function listTokensOfCard(
     cursor ? Promise.resolve({ items: [] }) : store.listTimeline({ cardId }, 50),
   ]);
   return { cardId, tokens, refusals: refusals.items };
+}
+
+/** A challenge as the internal API shows it: never the code. */
+export type ChallengeView = Omit<Challenge, 'otp'>;
+
+/** The token's ID&V challenges, newest first, without codes. */
+export async function listChallengesOfToken(
+  store: TokenStore,
+  tokenId: string,
+): Promise<{ tokenId: string; challenges: ChallengeView[] }> {
+  const challenges = (await store.listChallenges(tokenId))
+    .map(({ otp: _otp, ...rest }) => rest)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return { tokenId, challenges };
 }

@@ -1,57 +1,231 @@
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { mdesYellowPath, SEED_ACTIVATION_CODE } from '../fixtures/idv-events';
 
 let stack: LocalStack;
+const logs: string[] = [];
+let writeSpy: jest.SpyInstance;
 beforeAll(async () => {
+  writeSpy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    logs.push(String(chunk));
+    return true;
+  });
   stack = await startLocalStack({
-    logLevel: 'ERROR',
+    logLevel: 'DEBUG',
+    // 24 h and 29 days become 50 ms; retries pause 5 ms; a 1-minute code expires after 0.6 s.
     waitOverridesMs: { WaitBeforeReminder: 50, WaitBeforeCleanup: 50 },
     retryOverridesMs: { DeliverOtp: 5, DeliverOtpByEmail: 5 },
+    taskTimeoutScale: 0.01,
   });
 });
-afterAll(() => stack.stop());
+afterAll(async () => {
+  writeSpy.mockRestore();
+  await stack.stop();
+});
 
 const post = (e: unknown) => stack.pismo.send(`${stack.url}/pismo/events`, e);
+const execution = (tokenId: string) => stack.stepFunctions.executions.get(`ch-ac-${tokenId}`);
+const outboxFor = (re: RegExp) => stack.aws.outbox.filter((m) => re.test(m.body));
 
-async function until<T>(check: () => T | undefined, ms = 5000): Promise<T> {
+async function until<T>(check: () => T | undefined | false, ms = 8000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = check();
-    if (v !== undefined) return v;
+    if (v !== undefined && v !== false) return v;
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
 }
 
+const waiting = (tokenId: string) => () =>
+  execution(tokenId)?.steps.some((s) => s.state === 'WaitForActivation' && s.type === 'entered');
+
+async function challenges(tokenId: string) {
+  const token = await stack.issuer.mint({ scope: 'tokens:read', audience: stack.audience });
+  const res = await fetch(`${stack.url}/tokens/${tokenId}/challenges`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return (await res.json()) as { challenges: Record<string, unknown>[] };
+}
+
 describe('ID&V workflow (synthesized state machine, run locally)', () => {
-  it('delivers the MDES activation code by SMS, resumes on TC and says the card was added', async () => {
+  it('SMS: delivers the activation code, removes it, resumes on TC and says the card was added', async () => {
     const flow = mdesYellowPath('idv1');
     await post(flow.ta);
-    const ac = await post(flow.ac);
-    expect(ac.status).toBe(202);
-    const sms = await until(() => stack.aws.outbox.find((m) => m.body.includes(SEED_ACTIVATION_CODE))).catch((e) => {
-      console.log(
-        JSON.stringify(
-          [...stack.stepFunctions.executions.values()].map((x) => ({ ...x, done: undefined })),
-          null,
-          1,
-        ).slice(0, 3000),
-        ac.body,
-        stack.aws.outbox,
-      );
-      throw e;
-    });
+    expect((await post(flow.ac)).body).toMatchObject({ outcome: 'applied' });
+    const sms = await until(() => stack.aws.outbox.find((m) => m.body.includes(SEED_ACTIVATION_CODE)));
     expect(sms).toMatchObject({ channel: 'SMS', to: '+5511912347728' });
-    const execution = stack.stepFunctions.executions.get('ch-ac-idv1');
-    await until(() =>
-      execution?.steps.some((s) => s.state === 'WaitForActivation' && s.type === 'entered') ? true : undefined,
-    );
-    const tc = await post(flow.tc);
-    expect(tc.status).toBe(202);
-    await execution?.done;
-    if (execution?.status !== 'SUCCEEDED')
-      console.log(JSON.stringify(execution?.steps.map((s) => [s.state, s.type, JSON.stringify(s.data).slice(0, 200)])));
-    expect(execution).toMatchObject({ status: 'SUCCEEDED' });
+    await until(waiting('idv1'));
+    expect((await post(flow.tc)).status).toBe(202);
+    await execution('idv1')?.done;
+    expect(execution('idv1')).toMatchObject({ status: 'SUCCEEDED' });
     expect(stack.aws.outbox.some((m) => m.to === '+5511912347728' && /added to Google Pay/.test(m.body))).toBe(true);
+    const [challenge] = (await challenges('idv1')).challenges;
+    expect(challenge).toMatchObject({
+      status: 'ACTIVATED',
+      channel: 'SMS',
+      deliveredTo: '*********7728',
+      method: 'SMS',
+    });
+    expect(challenge).not.toHaveProperty('otp');
+  });
+
+  it('email: delivers to the email matching the hint', async () => {
+    const flow = mdesYellowPath('idv2', { method: '2' });
+    await post(flow.ta);
+    await post(flow.ac);
+    const mail = await until(() =>
+      stack.aws.outbox.find((m) => m.channel === 'EMAIL' && m.body.includes(SEED_ACTIVATION_CODE)),
+    );
+    expect(mail).toMatchObject({ to: 'ana.souza@example.com', subject: 'Your verification code' });
+    await until(waiting('idv2'));
+    await post(flow.tc);
+    await execution('idv2')?.done;
+    expect(execution('idv2')).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('falls back to email when SMS keeps failing, after retries', async () => {
+    stack.aws.smsOutage = true;
+    const flow = mdesYellowPath('idv3');
+    await post(flow.ta);
+    await post(flow.ac);
+    await until(waiting('idv3'), 20000);
+    stack.aws.smsOutage = false;
+    const steps = execution('idv3')?.steps.map((s) => `${s.state}:${s.type}`) ?? [];
+    expect(steps).toEqual(
+      expect.arrayContaining(['DeliverOtp:failed', 'DeliverOtpByEmail:entered', 'DeliverOtpByEmail:exited']),
+    );
+    const [challenge] = (await challenges('idv3')).challenges;
+    expect(challenge).toMatchObject({ status: 'DELIVERED', channel: 'EMAIL', deliveredTo: 'a***@e***.com' });
+    await post(flow.tc);
+    await execution('idv3')?.done;
+    expect(execution('idv3')).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('refuses to send to a phone that does not match the network hint', async () => {
+    const flow = mdesYellowPath('idv4', { hint: '(###)###0000' });
+    const sentBefore = stack.aws.outbox.length;
+    await post(flow.ta);
+    await post(flow.ac);
+    await until(() => execution('idv4')?.status === 'FAILED');
+    const [challenge] = (await challenges('idv4')).challenges;
+    expect(challenge).toMatchObject({ status: 'FAILED', failure: 'DESTINATION_MISMATCH' });
+    expect(stack.aws.outbox.length).toBe(sentBefore);
+  });
+
+  it('expiry: no activation before the code expires → expired, reminder after 24 h, MDES delete after 30 days', async () => {
+    const flow = mdesYellowPath('idv5', { expiresInMinutes: 1 });
+    const resync = {
+      ...flow.ta,
+      event_id: 'resync-idv5',
+      event_type: 'token_resync',
+      data: {
+        card_id: 4995608,
+        token_id: 'idv5',
+        token_status: 'PENDING',
+        token_unique_reference: 'DSHRMC0000000000000000000000000000000000000idv5',
+      },
+    };
+    await post(flow.ta);
+    await post(resync);
+    await post(flow.ac);
+    await until(() => execution('idv5')?.status === 'SUCCEEDED');
+    const steps = execution('idv5')
+      ?.steps.filter((s) => s.type === 'entered')
+      .map((s) => s.state);
+    expect(steps).toEqual([
+      'DeliverOtp',
+      'WaitForActivation',
+      'MarkExpired',
+      'WaitBeforeReminder',
+      'SendReminder',
+      'StillAbandoned',
+      'WaitBeforeCleanup',
+      'DeleteAbandonedToken',
+      'Done',
+    ]);
+    expect(outboxFor(/You started adding your card/).length).toBeGreaterThan(0);
+    expect(stack.aws.mdesDeletes).toEqual([
+      expect.objectContaining({
+        tokenUniqueReference: 'DSHRMC0000000000000000000000000000000000000idv5',
+        reasonCode: 'Z',
+      }),
+    ]);
+    const [challenge] = (await challenges('idv5')).challenges;
+    expect(challenge).toMatchObject({ status: 'ABANDONED_DELETED' });
+  });
+
+  it('a code that expired before it arrived is not delivered', async () => {
+    const flow = mdesYellowPath('idv6', { expiresInMinutes: -5 });
+    await post(flow.ta);
+    await post(flow.ac);
+    await until(() => execution('idv6')?.steps.some((s) => s.state === 'MarkExpired' && s.type === 'exited'));
+    const [challenge] = (await challenges('idv6')).challenges;
+    expect(challenge).toMatchObject({ status: 'EXPIRED', failure: 'EXPIRED_ON_ARRIVAL' });
+  });
+
+  it('a duplicate AC delivers once', async () => {
+    const flow = mdesYellowPath('idv7');
+    await post(flow.ta);
+    const first = await post(flow.ac);
+    const second = await post(flow.ac);
+    expect([first.body.outcome, second.body.outcome]).toEqual(['applied', 'duplicate']);
+    await until(waiting('idv7'));
+    const before = stack.aws.outbox.length;
+    await post(flow.ac);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stack.aws.outbox.length).toBe(before);
+    expect([...stack.stepFunctions.executions.keys()].filter((k) => k === 'ch-ac-idv7')).toHaveLength(1);
+    await post(flow.tc);
+    await execution('idv7')?.done;
+  });
+
+  it('TC racing the delivery still completes the workflow', async () => {
+    const flow = mdesYellowPath('idv8');
+    await post(flow.ta);
+    await post(flow.ac);
+    await post(flow.tc); // before the workflow has registered its wait
+    await until(() => execution('idv8')?.status === 'SUCCEEDED');
+  });
+
+  it('an AC arriving after TC (token already active) is recorded as superseded, not delivered', async () => {
+    const flow = mdesYellowPath('idv9');
+    await post(flow.ta);
+    await post(flow.tc);
+    const ac = await post(flow.ac);
+    expect(ac.body).toMatchObject({ outcome: 'applied', tokenStatus: 'active' });
+    expect(execution('idv9')).toBeUndefined();
+    const [challenge] = (await challenges('idv9')).challenges;
+    expect(challenge).toMatchObject({ status: 'SUPERSEDED' });
+  });
+
+  it('TC without AC (green path) needs no workflow', async () => {
+    const flow = mdesYellowPath('idv10');
+    await post(flow.ta);
+    expect((await post(flow.tc)).body).toMatchObject({ tokenStatus: 'active' });
+    expect(execution('idv10')).toBeUndefined();
+  });
+
+  it('keeps no activation code in logs, stored items or any state input/output', async () => {
+    const items: unknown[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await stack.dynamo.client.send(
+        new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: start as never }),
+      );
+      items.push(...(out.Items ?? []).map((i) => unmarshall(i)));
+      start = out.LastEvaluatedKey as Record<string, unknown> | undefined;
+    } while (start);
+    const states = [...stack.stepFunctions.executions.values()].map((e) => ({
+      input: e.input,
+      output: e.output,
+      steps: e.steps,
+    }));
+    expect(JSON.stringify(items)).not.toContain(SEED_ACTIVATION_CODE);
+    expect(JSON.stringify(states)).not.toContain(SEED_ACTIVATION_CODE);
+    expect(logs.join('')).toContain('deliver-otp done'); // the steps did log...
+    expect(logs.join('')).not.toContain(SEED_ACTIVATION_CODE); // ...never the code
+    expect(stack.aws.outbox.some((m) => m.body.includes(SEED_ACTIVATION_CODE))).toBe(true); // only the cardholder got it
   });
 });
