@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { MDES_LIFECYCLE, type SeedEventName, seedEvent } from '../test/fixtures/pismo-events';
-import { LOCAL_DIR, PISMO_KEY_FILE, startLocalStack } from './local-stack';
+import { mdesYellowPath } from '../test/fixtures/idv-events';
+import { LOCAL_DIR, type LocalStack, PISMO_KEY_FILE, startLocalStack } from './local-stack';
 import { DECISION_SCENARIOS } from './pismo-scenarios';
 import { textTable } from './text-table';
 
@@ -31,12 +32,65 @@ const DEMO: { title: string; events: SeedEventName[] }[] = [
   },
 ];
 
+/** Decision → AC → SMS in the outbox → TC → active → "card added", on a fresh token each run. */
+async function yellowPathDemo(stack: LocalStack) {
+  const tokenId = `y${Date.now().toString(36)}`;
+  console.log(`== Yellow path end to end for a new MDES token ${tokenId} (Step Functions workflow from the template)`);
+  const flow = mdesYellowPath(tokenId);
+  const scenario = DECISION_SCENARIOS.find((s) => s.name === 'mdes-yellow');
+  const decision = await stack.pismo.send(`${stack.url}/pismo/tokenization-decisions`, {
+    ...scenario?.request,
+    token_id: tokenId,
+  });
+  const sent = stack.aws.outbox.length;
+  const started = Date.now();
+  const rows: string[][] = [
+    ['decision', String(decision.body.decision), (decision.body.reason_codes as string[]).join(', ')],
+  ];
+  const send = async (label: string, e: unknown) => {
+    const res = await stack.pismo.send(`${stack.url}/pismo/events`, e);
+    rows.push([label, `HTTP ${res.status} ${String(res.body.outcome)}`, `token ${String(res.body.tokenStatus)}`]);
+  };
+  await send('TA event', flow.ta);
+  await send('AC event (activation code)', flow.ac);
+  const execution = () => stack.stepFunctions.executions.get(`ch-ac-${tokenId}`);
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  };
+  await until(() => execution()?.steps.some((s) => s.state === 'WaitForActivation' && s.type === 'entered') ?? false);
+  for (const m of stack.aws.outbox.slice(sent))
+    rows.push([
+      `${m.channel} to ${m.to.slice(0, -4).replace(/\d/g, '*')}${m.to.slice(-4)}`,
+      `after ${Date.now() - started} ms`,
+      m.body,
+    ]);
+  await send('TC event (tokenization complete)', flow.tc);
+  await execution()?.done;
+  for (const m of stack.aws.outbox.slice(sent + 1))
+    rows.push([`${m.channel} to ${m.to.slice(0, -4).replace(/\d/g, '*')}${m.to.slice(-4)}`, 'after TC', m.body]);
+  rows.push([
+    'workflow',
+    String(execution()?.status),
+    (execution()?.steps ?? [])
+      .filter((s) => s.type === 'entered')
+      .map((s) => s.state)
+      .join(' → '),
+  ]);
+  console.log(textTable(['step', 'result', 'detail'], rows), '\n');
+  console.log(
+    `(The outbox stands in for the cardholder's phone and mailbox: ${path.join('.local', 'outbox.jsonl')})\n`,
+  );
+}
+
 async function main() {
   const started = Date.now();
   const stack = await startLocalStack({
     dataDir: path.join(LOCAL_DIR, 'dynalite'),
     port,
     pismoKeyFile: PISMO_KEY_FILE,
+    outboxFile: path.join(LOCAL_DIR, 'outbox.jsonl'),
+    // The workflow's 24 h reminder and 29-day clean-up waits take 1 s in the demo.
+    waitOverridesMs: { WaitBeforeReminder: 1000, WaitBeforeCleanup: 1000 },
   });
   console.log(
     `Local stack up in ${Date.now() - started} ms: gateway ${stack.url}, DynamoDB (dynalite) ${stack.dynamo.endpoint}`,
@@ -73,6 +127,8 @@ async function main() {
     textTable(['scenario', 'HTTP', 'decision', 'reason codes', 'changed from the seed message'], decisionRows),
     '\n',
   );
+
+  await yellowPathDemo(stack);
 
   const tokens = new Set<string>();
   for (const scenario of DEMO) {

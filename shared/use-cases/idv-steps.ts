@@ -44,6 +44,35 @@ export class DestinationMismatch extends WorkflowError {}
 
 const OPEN: readonly ChallengeStatus[] = ['PENDING', 'DELIVERED', 'NOT_DELIVERED_BY_US'];
 
+/** Puts a workflow milestone on the token's timeline (ids, method and masked destination only). */
+async function milestone(
+  deps: IdvDeps,
+  c: Pick<Challenge, 'tokenId' | 'challengeId'>,
+  what:
+    | 'OTP_DELIVERED'
+    | 'CARD_ADDED_NOTIFIED'
+    | 'CHALLENGE_EXPIRED'
+    | 'CHALLENGE_FAILED'
+    | 'REMINDER_SENT'
+    | 'ABANDONED_TOKEN_DELETED',
+  facts: Record<string, string | undefined> = {},
+): Promise<void> {
+  const at = (deps.now ?? (() => new Date()))().toISOString();
+  await deps.store.addTimelineEntry(
+    { tokenId: c.tokenId },
+    {
+      eventId: `${c.challengeId}-${what.toLowerCase()}`,
+      eventType: 'idv_workflow',
+      occurredAt: at,
+      callMethod: what,
+      recognized: true,
+      facts: Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined)),
+      payload: JSON.stringify({ challengeId: c.challengeId }),
+      receivedAt: at,
+    },
+  );
+}
+
 function waitSecondsOf(c: Challenge, deps: IdvDeps): number {
   if (!c.expiresAt) return deps.defaultWaitSeconds;
   const now = (deps.now ?? (() => new Date()))().getTime();
@@ -126,6 +155,7 @@ export async function deliverOtp(
     },
     true,
   );
+  await milestone(deps, c, 'OTP_DELIVERED', { activationMethod: channel, maskedDestination: delivered?.deliveredTo });
   return {
     ...ref,
     delivered: true,
@@ -171,8 +201,9 @@ export async function notifyCardAdded(
   deps: IdvDeps,
 ): Promise<ChallengeRef & { notified: boolean }> {
   const c = await deps.store.updateChallenge(input.tokenId, input.challengeId, OPEN, { status: 'ACTIVATED' }, true);
-  const notified = c ? (await notify('CARD_ADDED', c, deps)) !== undefined : false;
-  return { ...input, notified };
+  const to = c ? await notify('CARD_ADDED', c, deps) : undefined;
+  if (c) await milestone(deps, c, 'CARD_ADDED_NOTIFIED', { maskedDestination: to });
+  return { ...input, notified: to !== undefined };
 }
 
 /** Closes a challenge as expired or failed (the code, if still held, is removed). */
@@ -187,6 +218,9 @@ export async function settleChallenge(
     { status: input.outcome, failure: input.reason },
     true,
   );
+  await milestone(deps, input, input.outcome === 'EXPIRED' ? 'CHALLENGE_EXPIRED' : 'CHALLENGE_FAILED', {
+    eventReason: input.reason,
+  });
   return { challengeId: input.challengeId, tokenId: input.tokenId, status: c?.status ?? 'UNCHANGED' };
 }
 
@@ -207,6 +241,7 @@ export async function reviewAbandonedToken(
   const c = await load(input, deps);
   if (input.stage === 'REMINDER') {
     const sent = await notify('REMINDER', c, deps);
+    if (sent) await milestone(deps, c, 'REMINDER_SENT', { maskedDestination: sent });
     return { ...ref, abandoned: true, action: sent ? 'reminder sent' : 'no contact for a reminder' };
   }
   const tur = state?.state.facts.tokenUniqueReference;
@@ -224,6 +259,7 @@ export async function reviewAbandonedToken(
     { status: 'ABANDONED_DELETED' },
     true,
   );
+  await milestone(deps, c, 'ABANDONED_TOKEN_DELETED');
   return {
     ...ref,
     abandoned: true,

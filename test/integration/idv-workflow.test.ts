@@ -69,6 +69,19 @@ describe('ID&V workflow (synthesized state machine, run locally)', () => {
       method: 'SMS',
     });
     expect(challenge).not.toHaveProperty('otp');
+    const token = await stack.issuer.mint({ scope: 'tokens:read', audience: stack.audience });
+    const view = (await (
+      await fetch(`${stack.url}/tokens/idv1`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as {
+      timeline: { items: { callMethod: string; facts: Record<string, unknown> }[] };
+    };
+    expect(view.timeline.items.map((i) => i.callMethod)).toEqual(
+      expect.arrayContaining(['TA', 'AC', 'OTP_DELIVERED', 'TC', 'CARD_ADDED_NOTIFIED']),
+    );
+    expect(view.timeline.items.find((i) => i.callMethod === 'OTP_DELIVERED')?.facts).toMatchObject({
+      activationMethod: 'SMS',
+      maskedDestination: '*********7728',
+    });
   });
 
   it('email: delivers to the email matching the hint', async () => {
