@@ -33,6 +33,8 @@ interface FloorOp {
   state: TokenState;
   expectedVersion?: number;
   timelineItem: Record<string, unknown>;
+  /** The challenge item an AC / VTS_PASSCODE event adds. */
+  challengeItem?: Record<string, unknown>;
 }
 
 /** The exact items the real path writes, precomputed outside the timed loop. */
@@ -44,9 +46,22 @@ function floorOps(raw: Record<string, unknown>[]): FloorOp[] {
     const current = states.get(tokenId);
     const { state } = applyTokenEvent(current?.state, e);
     states.set(tokenId, { state, version: (current?.version ?? 0) + 1 });
+    const challenge = ['AC', 'VTS_PASSCODE'].includes(e.callMethod)
+      ? {
+          PK: `TOKEN#${tokenId}`,
+          SK: `CHALLENGE#ch-${e.eventId}`,
+          challengeId: `ch-${e.eventId}`,
+          tokenId,
+          status: 'PENDING',
+          otp: '000000',
+          createdAt: e.occurredAt,
+          attempts: 0,
+        }
+      : undefined;
     return {
       tokenId,
       state,
+      challengeItem: challenge,
       expectedVersion: current?.version,
       timelineItem: {
         PK: `TOKEN#${tokenId}`,
@@ -84,6 +99,11 @@ async function floorEvent(doc: DynamoDBDocumentClient, table: string, op: FloorO
       ExpressionAttributeValues: op.expectedVersion === undefined ? undefined : { ':v': op.expectedVersion },
     }),
   );
+  if (op.challengeItem) {
+    await doc.send(
+      new PutCommand({ TableName: table, Item: op.challengeItem, ConditionExpression: 'attribute_not_exists(PK)' }),
+    );
+  }
   await doc.send(
     new PutCommand({ TableName: table, Item: op.timelineItem, ConditionExpression: 'attribute_not_exists(PK)' }),
   );
@@ -112,7 +132,8 @@ function sqsEvent(bodies: string[]): SQSEvent {
 
 /** Event ingestion through the HTTP route and the SQS handler, each against its store floor. */
 export async function benchIngestion(rounds = 5, lifecyclesPerRound = 12): Promise<BenchEntry[]> {
-  const stack = await startLocalStack({ logLevel: 'ERROR' });
+  // Ingestion alone: challenges are stored (as in production) but no ID&V executions run meanwhile.
+  const stack = await startLocalStack({ logLevel: 'ERROR', startWorkflows: false });
   const doc = DynamoDBDocumentClient.from(stack.dynamo.client, { marshallOptions: { removeUndefinedValues: true } });
   const consumer = stack.model.queueConsumers[0];
   if (!consumer) throw new Error('no queue consumer in the template');

@@ -2,13 +2,19 @@ import { spawnSync } from 'node:child_process';
 import { writeResults } from './bench-report';
 import { benchColdStart } from './cold-start-bench';
 import { benchDecision } from './decision-bench';
+import { benchIdv } from './idv-bench';
 import { benchIngestion } from './ingestion-bench';
 
-const SUITES = { ingestion: benchIngestion, decision: benchDecision, 'cold-start': benchColdStart } as const;
+const SUITES = {
+  ingestion: benchIngestion,
+  decision: benchDecision,
+  idv: benchIdv,
+  'cold-start': benchColdStart,
+} as const;
 type Suite = keyof typeof SUITES;
 
 /**
- * `npm run bench [-- ingestion|decision|cold-start]`: runs the suites and writes bench/results/.
+ * `npm run bench [-- ingestion|decision|idv|cold-start]`: runs the suites and writes bench/results/.
  * Each suite runs in its own process: the local stack's handlers build their clients at import,
  * so one process hosts one stack.
  */

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { ENV } from '../shared/config';
 import { synthesizeTemplates } from './cloud-template';
 import { DEV_ISSUER, type DevIssuer, openDevIssuer } from './dev-issuer';
 import { loadHandlers, mergedEnvironment } from './lambda-runtime';
@@ -35,6 +36,8 @@ export interface LocalStackOptions {
   retryOverridesMs?: Record<string, number>;
   /** Multiplies task-token timeouts (the wait for activation), to run expiry paths quickly. */
   taskTimeoutScale?: number;
+  /** false: store challenges but start no ID&V executions (to measure ingestion alone). */
+  startWorkflows?: boolean;
 }
 
 /** The running local system. */
@@ -81,7 +84,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dynamo = await startDynalite(options.dataDir);
   await ensureTables(dynamo.client, model.tables, (m) => console.warn(m));
 
-  Object.assign(process.env, mergedEnvironment(model.functions.values()), {
+  const env = mergedEnvironment(model.functions.values());
+  if (options.startWorkflows === false) delete env[ENV.idvStateMachineArn];
+  Object.assign(process.env, env, {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',

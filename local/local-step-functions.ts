@@ -127,22 +127,7 @@ export class LocalStepFunctions {
       steps: [],
       done: Promise.resolve(),
     };
-    // Node timers overflow past 2^31 ms (24.8 days): an execution timeout beyond that (ours is 35 days,
-    // for the 30-day clean-up) would fire at once, so it is left out locally, where waits are shortened.
-    const definition = structuredClone(machine.definition) as Json & { States: Record<string, Json> };
-    if (Number(definition.TimeoutSeconds ?? 0) * 1000 > 2 ** 31 - 1) delete definition.TimeoutSeconds;
-    // aws-local-stepfunctions resolves TimeoutSecondsPath against the task's parameters rather than the
-    // state input, so the token wait applies that timeout itself from the same value (payload.waitSeconds).
-    // It also leaves `.$` keys nested inside Parameters.Payload unresolved, so the Lambda payload is
-    // lifted to the top of Parameters, where it resolves them (including $$.Task.Token).
-    for (const name of machine.waitForTaskToken) {
-      const state = definition.States[name];
-      if (!state) continue;
-      delete state.TimeoutSecondsPath;
-      const params = state.Parameters as Json | undefined;
-      if (params?.Payload) state.Parameters = params.Payload;
-    }
-    const sm = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
+    const sm = this.compiled(machine);
     const run = sm.run(parsedInput as never, {
       overrides: {
         taskResourceLocalHandlers: handlers as never,
@@ -199,6 +184,32 @@ export class LocalStepFunctions {
       });
     this.executions.set(executionName, record);
     return { executionArn, startDate: Date.now() / 1000 };
+  }
+
+  private readonly compiledMachines = new Map<string, StateMachine>();
+
+  /** Builds (once per machine: validation is slow) the runnable local copy of a definition. */
+  private compiled(machine: LocalStateMachine): StateMachine {
+    const cached = this.compiledMachines.get(machine.logicalId);
+    if (cached) return cached;
+    // Node timers overflow past 2^31 ms (24.8 days): an execution timeout beyond that (ours is 35 days,
+    // for the 30-day clean-up) would fire at once, so it is left out locally, where waits are shortened.
+    const definition = structuredClone(machine.definition) as Json & { States: Record<string, Json> };
+    if (Number(definition.TimeoutSeconds ?? 0) * 1000 > 2 ** 31 - 1) delete definition.TimeoutSeconds;
+    // aws-local-stepfunctions resolves TimeoutSecondsPath against the task's parameters rather than the
+    // state input, so the token wait applies that timeout itself from the same value (payload.waitSeconds).
+    // It also leaves `.$` keys nested inside Parameters.Payload unresolved, so the Lambda payload is
+    // lifted to the top of Parameters, where it resolves them (including $$.Task.Token).
+    for (const name of machine.waitForTaskToken) {
+      const state = definition.States[name];
+      if (!state) continue;
+      delete state.TimeoutSecondsPath;
+      const params = state.Parameters as Json | undefined;
+      if (params?.Payload) state.Parameters = params.Payload;
+    }
+    const sm = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: false } });
+    this.compiledMachines.set(machine.logicalId, sm);
+    return sm;
   }
 
   sendTaskSuccess(taskToken: string, output: string): void {
