@@ -43,6 +43,8 @@ export class LocalAwsStandins {
   url = '';
   readonly outbox: OutboxMessage[] = [];
   readonly mdesDeletes: MdesDelete[] = [];
+  /** MDES Resend Activation Code requests (TUR and acting user). */
+  readonly mdesResends: { at: string; tokenUniqueReference: string; userId: string }[] = [];
   /** Fail the next N SMS sends with a throttling error (provider outage simulation). */
   failNextSms = 0;
   /** Fail every SMS send while true. */
@@ -99,6 +101,19 @@ export class LocalAwsStandins {
         });
       }
       return json(res, 200, { MessageId: `local-${this.outbox.length}` }, 'application/json');
+    }
+    if (req.url?.endsWith('/token/resendactivationcode')) {
+      const r = (
+        JSON.parse(text) as {
+          ResendActivationCodeRequest: { TokenUniqueReference: string; AuditInfo: { UserId: string } };
+        }
+      ).ResendActivationCodeRequest;
+      this.mdesResends.push({
+        at: new Date().toISOString(),
+        tokenUniqueReference: r.TokenUniqueReference,
+        userId: r.AuditInfo.UserId,
+      });
+      return json(res, 200, { ResendActivationCodeResponse: {} }, 'application/json');
     }
     if (req.url?.endsWith('/token/delete')) {
       const request = JSON.parse(text) as { TokenDeleteRequest: { TokenUniqueReference: string; ReasonCode: string } };

@@ -36,7 +36,7 @@ export interface StatelessStackProps extends StackProps {
 }
 
 /** Internal API scopes. */
-export const SCOPES = { tokensRead: 'tokens:read' } as const;
+export const SCOPES = { tokensRead: 'tokens:read', tokensWrite: 'tokens:write' } as const;
 
 /**
  * Compute and integration: the Pismo event intake (SNS and EventBridge → SQS → Lambda with partial
@@ -192,6 +192,24 @@ export class StatelessStack extends Stack {
         authorizationScopes: [SCOPES.tokensRead],
       });
     }
+    const resend = startsIdv(
+      new AppFunction(this, 'ResendChallenge', {
+        ...common,
+        entry: 'functions/resend-challenge.ts',
+        description: 'POST /tokens/{tokenId}/challenges/{challengeId}/resend',
+        environment: {
+          [ENV.mdesCsBaseUrl]: props.idv.mdesCsBaseUrl,
+          [ENV.mdesOrganization]: props.idv.mdesOrganization,
+        },
+      }).useTable(props.table, 'read'),
+    );
+    this.api.addRoutes({
+      path: '/tokens/{tokenId}/challenges/{challengeId}/resend',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('ResendIntegration', resend.fn),
+      authorizer: internalAuth,
+      authorizationScopes: [SCOPES.tokensWrite],
+    });
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'PismoEventsTopicArn', { value: this.eventsTopic.topicArn });
     new CfnOutput(this, 'PismoEventsQueueUrl', { value: this.eventsQueue.queueUrl });

@@ -1,5 +1,5 @@
 import { type Challenge, type ChallengeStatus, maskEmail, maskPhone, matchesHint } from '../domain/challenge';
-import { AppError } from '../domain/errors';
+import { AppError, NotFoundError } from '../domain/errors';
 import type { TokenLifecyclePort } from '../mdes/token-lifecycle';
 import { type MessageKind, renderMessage } from '../notify/messages';
 import type { MessageSender } from '../notify/senders';
@@ -265,4 +265,46 @@ export async function reviewAbandonedToken(
     abandoned: true,
     action: c.network === 'MDES' && tur ? 'MDES token deleted' : 'marked abandoned (no MDES TUR)',
   };
+}
+
+/** The resend cannot be done for this challenge (409, with the reason). */
+export class ResendNotPossible extends AppError {
+  constructor(reason: string) {
+    super(reason, 409, true);
+  }
+}
+
+/**
+ * `POST /tokens/{tokenId}/challenges/{id}/resend`. MDES: ask MDES to send a new activation code
+ * (Customer Service Resend Activation Code; the new code arrives as a new AC event). VTS and Pismo
+ * challenges: re-deliver only while the stored code is still held (not yet delivered) and valid.
+ */
+export async function resendChallenge(
+  input: ChallengeRef & { userId: string; userName: string },
+  deps: Pick<IdvDeps, 'store' | 'workflow' | 'mdes' | 'now'>,
+): Promise<{ action: 'MDES_RESEND_REQUESTED' | 'REDELIVERY_STARTED'; challengeId: string }> {
+  const c = await deps.store.getChallenge(input.tokenId, input.challengeId);
+  if (!c) throw new NotFoundError(`challenge ${input.challengeId} not found`);
+  if (!['PENDING', 'DELIVERED', 'EXPIRED', 'FAILED'].includes(c.status))
+    throw new ResendNotPossible(`challenge is ${c.status}`);
+  const now = (deps.now ?? (() => new Date()))();
+  if (c.network === 'MDES') {
+    const state = await deps.store.getTokenState(input.tokenId);
+    const tur = state?.state.facts.tokenUniqueReference;
+    if (!tur)
+      throw new ResendNotPossible('the Token Unique Reference is not known yet; MDES needs it to resend a code');
+    await deps.mdes.resendActivationCode({ tokenUniqueReference: tur, userId: input.userId, userName: input.userName });
+    return { action: 'MDES_RESEND_REQUESTED', challengeId: c.challengeId };
+  }
+  if (c.status !== 'PENDING' || !c.otp) {
+    throw new ResendNotPossible(
+      'the code is no longer held (delivered codes are deleted); the cardholder asks the wallet for a new one',
+    );
+  }
+  if (c.expiresAt && Date.parse(c.expiresAt) <= now.getTime()) throw new ResendNotPossible('the code has expired');
+  await deps.workflow.start(
+    { challengeId: c.challengeId, tokenId: c.tokenId },
+    `${c.challengeId}-r${c.attempts + 1}`.slice(0, 80),
+  );
+  return { action: 'REDELIVERY_STARTED', challengeId: c.challengeId };
 }

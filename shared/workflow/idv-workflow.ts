@@ -12,7 +12,7 @@ import {
 /** Starting and resuming the ID&V workflow; executions carry ids only, never the code. */
 export interface IdvWorkflowPort {
   /** Starts the delivery workflow for a challenge; 'duplicate' when it was already started. */
-  start(input: { challengeId: string; tokenId: string }): Promise<'started' | 'duplicate'>;
+  start(input: { challengeId: string; tokenId: string }, executionName?: string): Promise<'started' | 'duplicate'>;
   /** Resumes a waiting execution; false when the task is unknown or already finished (harmless). */
   resume(taskToken: string, result: { activated: true } | { error: string; cause: string }): Promise<boolean>;
 }
@@ -24,12 +24,15 @@ export class StepFunctionsIdvWorkflow implements IdvWorkflowPort {
     private readonly client: SFNClient = new SFNClient({}),
   ) {}
 
-  async start(input: { challengeId: string; tokenId: string }): Promise<'started' | 'duplicate'> {
+  async start(
+    input: { challengeId: string; tokenId: string },
+    executionName?: string,
+  ): Promise<'started' | 'duplicate'> {
     try {
       await this.client.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
-          name: input.challengeId,
+          name: executionName ?? input.challengeId,
           input: JSON.stringify({ challengeId: input.challengeId, tokenId: input.tokenId }),
         }),
       );

@@ -220,6 +220,56 @@ describe('ID&V workflow (synthesized state machine, run locally)', () => {
     expect(execution('idv10')).toBeUndefined();
   });
 
+  describe('POST /tokens/{tokenId}/challenges/{id}/resend', () => {
+    const resend = async (tokenId: string, challengeId: string, scope = 'tokens:write') => {
+      const token = await stack.issuer.mint({ scope, audience: stack.audience, sub: 'agent-7', name: 'Agent Seven' });
+      const res = await fetch(`${stack.url}/tokens/${tokenId}/challenges/${challengeId}/resend`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+
+    it('asks MDES to resend the code when the TUR is known, as the acting officer', async () => {
+      const flow = mdesYellowPath('idv11');
+      await post(flow.ta);
+      await post({
+        ...flow.ta,
+        event_id: 'resync-idv11',
+        event_type: 'token_resync',
+        data: {
+          card_id: 4995608,
+          token_id: 'idv11',
+          token_status: 'PENDING',
+          token_unique_reference: 'DSHRMC00000000000000000000000000000000000000idv11',
+        },
+      });
+      await post(flow.ac);
+      await until(waiting('idv11'));
+      const res = await resend('idv11', 'ch-ac-idv11');
+      expect(res).toMatchObject({ status: 202, body: { action: 'MDES_RESEND_REQUESTED' } });
+      expect(stack.aws.mdesResends).toContainEqual(
+        expect.objectContaining({
+          tokenUniqueReference: 'DSHRMC00000000000000000000000000000000000000idv11',
+          userId: 'agent-7',
+        }),
+      );
+    });
+
+    it('refuses with 409 and the reason when MDES has no TUR yet, 404 for an unknown challenge, 403 without tokens:write', async () => {
+      const flow = mdesYellowPath('idv12');
+      await post(flow.ta);
+      await post(flow.ac);
+      await until(waiting('idv12'));
+      expect(await resend('idv12', 'ch-ac-idv12')).toMatchObject({
+        status: 409,
+        body: { message: expect.stringContaining('Token Unique Reference') },
+      });
+      expect((await resend('idv12', 'ch-nope')).status).toBe(404);
+      expect((await resend('idv12', 'ch-ac-idv12', 'tokens:read')).status).toBe(403);
+    });
+  });
+
   it('keeps no activation code in logs, stored items or any state input/output', async () => {
     const items: unknown[] = [];
     let start: Record<string, unknown> | undefined;
