@@ -29,9 +29,13 @@ function bundle(entry: string, name: string): string {
 const PROBE =
   'const t=process.hrtime.bigint();require(process.argv[1]);process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))';
 
-function coldRequireMs(file: string): number {
+/** Runtime options every function has (the baseline gets them too, so the comparison is fair). */
+const RUNTIME_ENV = { NODE_OPTIONS: '--enable-source-maps' };
+
+function coldRequireMs(file: string, environment: Record<string, string> = RUNTIME_ENV): number {
   const out = spawnSync(process.execPath, ['-e', PROBE, file], {
     env: {
+      ...environment,
       PATH: process.env.PATH,
       TABLE_NAME: 'bench',
       PISMO_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
@@ -49,16 +53,19 @@ export async function benchColdStart(samples = 25): Promise<BenchEntry[]> {
   mkdirSync(OUT, { recursive: true });
   const model = deriveLocalModel(synthesizeTemplates());
   const baseline = bundle('bench/baseline-dynamodb.ts', 'baseline-dynamodb');
-  const functions = [...new Set([...model.functions.values()].map((f) => f.entry))].map((entry) => ({
-    entry,
-    file: bundle(entry, path.basename(entry, '.ts')),
+  // Each bundle is required with its function's environment from the template (config is read at load).
+  const functions = [...new Map([...model.functions.values()].map((f) => [f.entry, f])).values()].map((f) => ({
+    entry: f.entry,
+    environment: { ...f.environment, PISMO_CLIENT_SECRET: 'bench' },
+    file: bundle(f.entry, path.basename(f.entry, '.ts')),
   }));
+  const envOf = new Map(functions.map((f) => [f.file, f.environment]));
   const times = new Map<string, number[]>([
     [baseline, []],
     ...functions.map((f) => [f.file, []] as [string, number[]]),
   ]);
   for (let i = 0; i < samples; i++) {
-    for (const [file, list] of times) list.push(coldRequireMs(file));
+    for (const [file, list] of times) list.push(coldRequireMs(file, envOf.get(file)));
   }
   const base = median(times.get(baseline) ?? []);
   const kb = (file: string) => Math.round(statSync(file).size / 1024);

@@ -1,5 +1,5 @@
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { AppError } from '../domain/errors';
 
 /** The SMS or email provider refused or failed; retryable (Step Functions Retry matches the name). */
@@ -19,17 +19,24 @@ function providerError(provider: string, err: unknown): never {
   throw new ProviderUnavailable(provider, `${e.name ?? 'Error'} ${e.$metadata?.httpStatusCode ?? ''}`.trim());
 }
 
-/** SMS through Amazon SNS (transactional SMS with the configured sender id). */
+/**
+ * SMS through Amazon SNS (transactional SMS with the configured sender id). SDK clients here load on
+ * first send, so steps that never send do not pay for them at cold start.
+ */
 export class SnsSmsSender implements MessageSender {
+  private sdk?: Promise<{ client: SNSClient; mod: typeof import('@aws-sdk/client-sns') }>;
+
   constructor(
     private readonly senderId: string,
-    private readonly client: SNSClient = new SNSClient({}),
+    private readonly client?: SNSClient,
   ) {}
 
   async send(to: string, message: { body: string }): Promise<string> {
+    this.sdk ??= import('@aws-sdk/client-sns').then((mod) => ({ mod, client: this.client ?? new mod.SNSClient({}) }));
+    const { client, mod } = await this.sdk;
     try {
-      const out = await this.client.send(
-        new PublishCommand({
+      const out = await client.send(
+        new mod.PublishCommand({
           PhoneNumber: to,
           Message: message.body,
           MessageAttributes: {
@@ -47,15 +54,22 @@ export class SnsSmsSender implements MessageSender {
 
 /** Email through Amazon SES v2. */
 export class SesEmailSender implements MessageSender {
+  private sdk?: Promise<{ client: SESv2Client; mod: typeof import('@aws-sdk/client-sesv2') }>;
+
   constructor(
     private readonly from: string,
-    private readonly client: SESv2Client = new SESv2Client({}),
+    private readonly client?: SESv2Client,
   ) {}
 
   async send(to: string, message: { subject: string; body: string }): Promise<string> {
+    this.sdk ??= import('@aws-sdk/client-sesv2').then((mod) => ({
+      mod,
+      client: this.client ?? new mod.SESv2Client({}),
+    }));
+    const { client, mod } = await this.sdk;
     try {
-      const out = await this.client.send(
-        new SendEmailCommand({
+      const out = await client.send(
+        new mod.SendEmailCommand({
           FromEmailAddress: this.from,
           Destination: { ToAddresses: [to] },
           Content: { Simple: { Subject: { Data: message.subject }, Body: { Text: { Data: message.body } } } },

@@ -1,13 +1,4 @@
-import {
-  ExecutionAlreadyExists,
-  InvalidToken,
-  SendTaskFailureCommand,
-  SendTaskSuccessCommand,
-  SFNClient,
-  StartExecutionCommand,
-  TaskDoesNotExist,
-  TaskTimedOut,
-} from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 
 /** Starting and resuming the ID&V workflow; executions carry ids only, never the code. */
 export interface IdvWorkflowPort {
@@ -17,20 +8,34 @@ export interface IdvWorkflowPort {
   resume(taskToken: string, result: { activated: true } | { error: string; cause: string }): Promise<boolean>;
 }
 
-/** Step Functions adapter (execution name = challenge id, so a duplicate event cannot deliver twice). */
+const FINISHED_TASK = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
+
+/**
+ * Step Functions adapter (execution name = challenge id, so a duplicate event cannot deliver twice).
+ * The SDK client is loaded on first use: most events never touch the workflow, and loading it at
+ * import would cost every cold start of the event functions.
+ */
 export class StepFunctionsIdvWorkflow implements IdvWorkflowPort {
+  private sdk?: Promise<{ client: SFNClient; mod: typeof import('@aws-sdk/client-sfn') }>;
+
   constructor(
     private readonly stateMachineArn: string,
-    private readonly client: SFNClient = new SFNClient({}),
+    private readonly client?: SFNClient,
   ) {}
+
+  private load() {
+    this.sdk ??= import('@aws-sdk/client-sfn').then((mod) => ({ mod, client: this.client ?? new mod.SFNClient({}) }));
+    return this.sdk;
+  }
 
   async start(
     input: { challengeId: string; tokenId: string },
     executionName?: string,
   ): Promise<'started' | 'duplicate'> {
+    const { client, mod } = await this.load();
     try {
-      await this.client.send(
-        new StartExecutionCommand({
+      await client.send(
+        new mod.StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
           name: executionName ?? input.challengeId,
           input: JSON.stringify({ challengeId: input.challengeId, tokenId: input.tokenId }),
@@ -38,21 +43,22 @@ export class StepFunctionsIdvWorkflow implements IdvWorkflowPort {
       );
       return 'started';
     } catch (err) {
-      if (err instanceof ExecutionAlreadyExists) return 'duplicate';
+      if ((err as Error).name === 'ExecutionAlreadyExists') return 'duplicate';
       throw err;
     }
   }
 
   async resume(taskToken: string, result: { activated: true } | { error: string; cause: string }): Promise<boolean> {
+    const { client, mod } = await this.load();
     try {
       if ('activated' in result) {
-        await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(result) }));
+        await client.send(new mod.SendTaskSuccessCommand({ taskToken, output: JSON.stringify(result) }));
       } else {
-        await this.client.send(new SendTaskFailureCommand({ taskToken, error: result.error, cause: result.cause }));
+        await client.send(new mod.SendTaskFailureCommand({ taskToken, error: result.error, cause: result.cause }));
       }
       return true;
     } catch (err) {
-      if (err instanceof TaskDoesNotExist || err instanceof TaskTimedOut || err instanceof InvalidToken) return false;
+      if (FINISHED_TASK.has((err as Error).name)) return false;
       throw err;
     }
   }
