@@ -1,4 +1,6 @@
+import type * as SesSdk from '@aws-sdk/client-sesv2';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import type * as SnsSdk from '@aws-sdk/client-sns';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { AppError } from '../domain/errors';
 
@@ -24,7 +26,7 @@ function providerError(provider: string, err: unknown): never {
  * first send, so steps that never send do not pay for them at cold start.
  */
 export class SnsSmsSender implements MessageSender {
-  private sdk?: Promise<{ client: SNSClient; mod: typeof import('@aws-sdk/client-sns') }>;
+  private sdk?: Promise<{ client: SNSClient; mod: typeof SnsSdk }>;
 
   constructor(
     private readonly senderId: string,
@@ -54,7 +56,7 @@ export class SnsSmsSender implements MessageSender {
 
 /** Email through Amazon SES v2. */
 export class SesEmailSender implements MessageSender {
-  private sdk?: Promise<{ client: SESv2Client; mod: typeof import('@aws-sdk/client-sesv2') }>;
+  private sdk?: Promise<{ client: SESv2Client; mod: typeof SesSdk }>;
 
   constructor(
     private readonly from: string,

@@ -1,3 +1,4 @@
+import type * as SfnSdk from '@aws-sdk/client-sfn';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 
 /** Starting and resuming the ID&V workflow; executions carry ids only, never the code. */
@@ -16,7 +17,7 @@ const FINISHED_TASK = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken
  * import would cost every cold start of the event functions.
  */
 export class StepFunctionsIdvWorkflow implements IdvWorkflowPort {
-  private sdk?: Promise<{ client: SFNClient; mod: typeof import('@aws-sdk/client-sfn') }>;
+  private sdk?: Promise<{ client: SFNClient; mod: typeof SfnSdk }>;
 
   constructor(
     private readonly stateMachineArn: string,
