@@ -2,6 +2,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { mdesYellowPath, SEED_ACTIVATION_CODE } from '../fixtures/idv-events';
+import { eventLike } from '../fixtures/pismo-events';
 
 let stack: LocalStack;
 const logs: string[] = [];
@@ -82,6 +83,32 @@ describe('ID&V workflow (synthesized state machine, run locally)', () => {
       activationMethod: 'SMS',
       maskedDestination: '*********7728',
     });
+  });
+
+  it('VTS passcode: finds the account from the card, delivers by SMS, resumes on the ACTIVE status update', async () => {
+    const passcode = eventLike('vts-passcode', {
+      eventId: 'vp-idv20',
+      tokenId: 'idv20',
+      timestamp: new Date().toISOString(),
+    });
+    (passcode.data.network_data as Record<string, unknown>).otpExpirationDate = new Date(
+      Date.now() + 30 * 60_000,
+    ).toISOString();
+    await post(passcode);
+    const sms = await until(() => stack.aws.outbox.find((m) => m.body.includes('927945')));
+    expect(sms).toMatchObject({ channel: 'SMS', to: '+5531988881234' });
+    const exec = stack.stepFunctions.executions.get('ch-vp-idv20');
+    await until(() => exec?.steps.some((s) => s.state === 'WaitForActivation' && s.type === 'entered'));
+    await post(
+      eventLike('vts-token-resume', {
+        eventId: 'vr-idv20',
+        tokenId: 'idv20',
+        cardId: 5271995,
+        timestamp: new Date(Date.now() + 1000).toISOString(),
+      }),
+    );
+    await exec?.done;
+    expect(exec).toMatchObject({ status: 'SUCCEEDED' });
   });
 
   it('email: delivers to the email matching the hint', async () => {
@@ -285,8 +312,11 @@ describe('ID&V workflow (synthesized state machine, run locally)', () => {
       output: e.output,
       steps: e.steps,
     }));
-    expect(JSON.stringify(items)).not.toContain(SEED_ACTIVATION_CODE);
-    expect(JSON.stringify(states)).not.toContain(SEED_ACTIVATION_CODE);
+    for (const code of [SEED_ACTIVATION_CODE, '927945']) {
+      expect(JSON.stringify(items)).not.toContain(code);
+      expect(JSON.stringify(states)).not.toContain(code);
+      expect(logs.join('')).not.toContain(code);
+    }
     expect(logs.join('')).toContain('deliver-otp done'); // the steps did log...
     expect(logs.join('')).not.toContain(SEED_ACTIVATION_CODE); // ...never the code
     expect(stack.aws.outbox.some((m) => m.body.includes(SEED_ACTIVATION_CODE))).toBe(true); // only the cardholder got it
