@@ -21,6 +21,22 @@ export function median(values: number[]): number {
   return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
+/** The p-th percentile of an ascending list. */
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/** Runs path then floor on even rounds, floor then path on odd ones, so machine drift hits both alike. */
+export async function alternate(round: number, path: () => Promise<void>, floor: () => Promise<void>): Promise<void> {
+  if (round % 2) {
+    await floor();
+    await path();
+  } else {
+    await path();
+    await floor();
+  }
+}
+
 /** Writes `results/<suite>.json` and regenerates `results/README.md` from every suite's JSON. */
 export function writeResults(suite: string, entries: BenchEntry[]): void {
   mkdirSync(RESULTS_DIR, { recursive: true });

@@ -4,11 +4,7 @@ import { loadPismoWebhookConfig } from '../shared/config';
 import { createPismoWebhookVerifier } from '../shared/pismo/webhook-auth';
 import { startLocalStack } from '../local/local-stack';
 import { DECISION_SCENARIOS } from '../local/pismo-scenarios';
-import { type BenchEntry, median } from './bench-report';
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
+import { alternate, type BenchEntry, median, percentile } from './bench-report';
 
 const r = (n: number) => Math.round(n * 100) / 100;
 
@@ -138,13 +134,7 @@ export async function benchDecision(requestsPerLevel = 600): Promise<BenchEntry[
       for (const req of batch) await floor(req.body, req.headers.authorization ?? '');
       floorTimes.push((performance.now() - t) / batch.length);
     };
-    if (round % 2) {
-      await runFloor();
-      await runHandler();
-    } else {
-      await runHandler();
-      await runFloor();
-    }
+    await alternate(round, runHandler, runFloor);
   }
   // The same floor driven by 50 concurrent callers: what the local store alone allows (Little's law).
   const floorQueue = await signed(requestsPerLevel);

@@ -1,10 +1,7 @@
 import { startLocalStack } from '../local/local-stack';
 import { mdesYellowPath, SEED_ACTIVATION_CODE } from '../test/fixtures/idv-events';
-import { type BenchEntry, median } from './bench-report';
+import { type BenchEntry, median, percentile } from './bench-report';
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 const r = (n: number) => Math.round(n * 100) / 100;
 
 /**

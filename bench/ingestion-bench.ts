@@ -6,7 +6,7 @@ import { applyTokenEvent, type TokenState } from '../shared/domain/token-state';
 import { redactPismoEvent } from '../shared/pismo/redact-event';
 import { eventLike, MDES_LIFECYCLE, type SeedEventName, VTS_LIFECYCLE } from '../test/fixtures/pismo-events';
 import { toTokenEvent } from '../test/fixtures/token-events';
-import { type BenchEntry, median } from './bench-report';
+import { alternate, type BenchEntry, median } from './bench-report';
 
 const LIFECYCLE: SeedEventName[] = [...MDES_LIFECYCLE, ...VTS_LIFECYCLE];
 
@@ -271,17 +271,6 @@ export async function benchIngestion(rounds = 16, lifecyclesPerRound = 4): Promi
       detail: `median ${r(median(sqs))} ms vs floor ${r(median(sqsFloor))} ms per event, batches of ${consumer.batchSize}`,
     },
   ];
-}
-
-/** Runs path then floor on even rounds, floor then path on odd ones, so machine drift hits both alike. */
-async function alternate(round: number, path: () => Promise<void>, floor: () => Promise<void>): Promise<void> {
-  if (round % 2) {
-    await floor();
-    await path();
-  } else {
-    await path();
-    await floor();
-  }
 }
 
 /**

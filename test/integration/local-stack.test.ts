@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import { captureStdout } from '../fixtures/capture-stdout';
 import {
   eventLike,
   MDES_LIFECYCLE,
@@ -15,14 +16,10 @@ import {
 
 let stack: LocalStack;
 let readToken: string;
-const logs: string[] = [];
-let writeSpy: jest.SpyInstance;
+let stdout: ReturnType<typeof captureStdout>;
 
 beforeAll(async () => {
-  writeSpy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    logs.push(String(chunk));
-    return true;
-  });
+  stdout = captureStdout();
   stack = await startLocalStack({
     logLevel: 'DEBUG',
     issuerKeyFile: path.join(mkdtempSync(path.join(tmpdir(), 'issuer-')), 'key.json'),
@@ -31,7 +28,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  writeSpy.mockRestore();
+  stdout.restore();
   await stack.stop();
 });
 
@@ -308,7 +305,7 @@ describe('local stack (synthesized template on dynalite)', () => {
     await post(eventLike('mdes-ac', { eventId: 'log-ac' }));
     await post(eventLike('vts-passcode', { eventId: 'log-passcode' }));
     await post(eventLike('vts-approve-provisioning', { eventId: 'log-approve' }));
-    const output = logs.join('');
+    const output = stdout.text();
     expect(output).toContain('log-passcode'); // the events were logged (by id)...
     for (const secret of ['523894', '927945', 'Daniel Kanczuk']) expect(output).not.toContain(secret); // ...their secrets not
   });
