@@ -92,8 +92,13 @@ async function floorEvent(doc: DynamoDBDocumentClient, table: string, op: FloorO
         SK: 'STATE',
         ...op.state,
         version: (op.expectedVersion ?? 0) + 1,
+        updatedAt: new Date().toISOString(),
         GSI1PK: `CARD#${op.state.facts.cardId}`,
         GSI1SK: `TOKEN#${op.tokenId}`,
+        // The same index keys the store writes (GSI2 once the TUR is known).
+        ...(op.state.facts.tokenUniqueReference
+          ? { GSI2PK: `TUR#${op.state.facts.tokenUniqueReference}`, GSI2SK: `TOKEN#${op.tokenId}` }
+          : {}),
       },
       ConditionExpression: op.expectedVersion === undefined ? 'attribute_not_exists(PK)' : 'version = :v',
       ExpressionAttributeValues: op.expectedVersion === undefined ? undefined : { ':v': op.expectedVersion },
