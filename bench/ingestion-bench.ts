@@ -11,7 +11,7 @@ import { alternate, type BenchEntry, median } from './bench-report';
 const LIFECYCLE: SeedEventName[] = [...MDES_LIFECYCLE, ...VTS_LIFECYCLE];
 
 /** `count` lifecycles re-addressed to fresh ids under `tag`, flattened in delivery order. */
-function events(tag: string, count: number) {
+export function events(tag: string, count: number) {
   const out: Record<string, unknown>[] = [];
   for (let i = 0; i < count; i++) {
     for (const name of LIFECYCLE) {
@@ -38,7 +38,7 @@ interface FloorOp {
 }
 
 /** The exact items the real path writes, precomputed outside the timed loop. */
-function floorOps(raw: Record<string, unknown>[]): FloorOp[] {
+export function floorOps(raw: Record<string, unknown>[]): FloorOp[] {
   const states = new Map<string, { state: TokenState; version: number }>();
   return raw.map((r) => {
     const e = toTokenEvent(r);
@@ -80,7 +80,7 @@ function floorOps(raw: Record<string, unknown>[]): FloorOp[] {
   });
 }
 
-async function floorEvent(doc: DynamoDBDocumentClient, table: string, op: FloorOp): Promise<void> {
+export async function floorEvent(doc: DynamoDBDocumentClient, table: string, op: FloorOp): Promise<void> {
   await doc.send(
     new GetCommand({ TableName: table, Key: { PK: `TOKEN#${op.tokenId}`, SK: 'STATE' }, ConsistentRead: true }),
   );
@@ -136,7 +136,7 @@ function sqsEvent(bodies: string[]): SQSEvent {
 }
 
 /** Event ingestion through the HTTP route and the SQS handler, each against its store floor. */
-export async function benchIngestion(rounds = 16, lifecyclesPerRound = 4): Promise<BenchEntry[]> {
+export async function benchIngestion(rounds = 30, lifecyclesPerRound = 3): Promise<BenchEntry[]> {
   // Ingestion alone: challenges are stored (as in production) but no ID&V executions run meanwhile.
   const stack = await startLocalStack({ logLevel: 'ERROR', startWorkflows: false });
   const doc = DynamoDBDocumentClient.from(stack.dynamo.client, { marshallOptions: { removeUndefinedValues: true } });
