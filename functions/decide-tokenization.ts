@@ -1,9 +1,10 @@
-import { loadBaseConfig, loadDecisionConfig, loadPismoWebhookConfig } from '../shared/config';
+import { ENV, loadBaseConfig, loadDecisionConfig, loadPismoWebhookConfig } from '../shared/config';
 import { loadRuleSet } from '../shared/decision/rule-sets';
 import { AppError } from '../shared/domain/errors';
 import { httpHandler } from '../shared/http/http-handler';
 import { assertJsonContentType, header, parseJson, rawBody } from '../shared/http/json-body';
 import { createObservability } from '../shared/observability/powertools';
+import { PismoAccountsClient } from '../shared/pismo/accounts-client';
 import { createPismoWebhookVerifier } from '../shared/pismo/webhook-auth';
 import { DynamoTokenStore } from '../shared/store/token-store';
 import { decideTokenization, recordRejectedRequest } from '../shared/use-cases/decide-tokenization';
@@ -16,12 +17,22 @@ const verifyPismo = createPismoWebhookVerifier(loadPismoWebhookConfig());
 // A bad rule set fails the cold start, never a request.
 const liveRuleSet = loadRuleSet(decision.ruleSet);
 const shadowRuleSet = decision.shadowRuleSet ? loadRuleSet(decision.shadowRuleSet) : undefined;
+// Masked destinations for the methods offered come from Pismo's accounts API when it is configured.
+const contacts = process.env[ENV.pismoApiUrl]
+  ? new PismoAccountsClient({
+      baseUrl: process.env[ENV.pismoApiUrl] ?? '',
+      clientId: process.env[ENV.pismoClientId] ?? '',
+      clientSecret: process.env[ENV.pismoClientSecret] ?? '',
+      timeoutMs: decision.storeTimeoutMs,
+    })
+  : undefined;
 const deps = {
   store,
   liveRuleSet,
   shadowRuleSet,
   failMode: decision.failMode,
   storeTimeoutMs: decision.storeTimeoutMs,
+  contacts,
 };
 
 /**

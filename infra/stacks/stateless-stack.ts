@@ -125,6 +125,8 @@ export class StatelessStack extends Stack {
       environment: {
         [ENV.decisionRuleSet]: props.decision.ruleSet,
         [ENV.decisionFailMode]: props.decision.failMode,
+        [ENV.pismoApiUrl]: props.idv.pismoApiUrl,
+        [ENV.pismoClientId]: props.idv.pismoClientId,
         ...(props.decision.shadowRuleSet ? { [ENV.decisionShadowRuleSet]: props.decision.shadowRuleSet } : {}),
       },
     })

@@ -19,7 +19,8 @@ export interface DecisionAnswer {
   outcome?: Outcome;
   reasonCodes: string[];
   ruleSetVersion?: string;
-  activationMethods: string[];
+  /** Methods offered, with the destination masked as the cardholder may see it (null when unknown). */
+  activationMethods: { type: string; destination: string | null }[];
   details?: string[];
 }
 
@@ -31,10 +32,7 @@ export function toPismoDecisionResponse(answer: DecisionAnswer) {
     decision_id: answer.decisionId,
     reason_codes: answer.reasonCodes,
     rule_set_version: answer.ruleSetVersion ?? null,
-    activation_methods:
-      decision === 'REQUIRE_ADDITIONAL_AUTHENTICATION'
-        ? answer.activationMethods.map((type) => ({ type, destination: null }))
-        : [],
+    activation_methods: decision === 'REQUIRE_ADDITIONAL_AUTHENTICATION' ? answer.activationMethods : [],
     ...(answer.details ? { details: answer.details } : {}),
   };
 }

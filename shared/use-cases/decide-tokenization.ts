@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { maskEmail, maskPhone } from '../domain/challenge';
 import { type Decision, type DecisionSignals, decide, type RuleSet } from '../domain/decision';
+import type { ContactDirectory } from '../pismo/accounts-client';
 import { decisionRequestSchema, decisionSignals } from '../pismo/decision-request';
 import { type DecisionAnswer, toPismoDecisionResponse } from '../pismo/decision-response';
 import type { DecisionOwner, DecisionRecord, TokenStore } from '../store/token-store';
@@ -16,6 +18,8 @@ export interface DecideDeps {
   /** Budget for each store call; Pismo's whole budget is ~2 s end to end. */
   storeTimeoutMs: number;
   now?: () => number;
+  /** Cardholder contacts, to show masked destinations with the methods offered (optional). */
+  contacts?: ContactDirectory;
 }
 
 /** The answer for Pismo plus what the handler needs for logs and metrics. */
@@ -127,7 +131,10 @@ export async function decideTokenization(raw: unknown, deps: DecideDeps): Promis
       outcome: live.outcome,
       reasonCodes: live.reasonCodes,
       ruleSetVersion: live.ruleSetVersion,
-      activationMethods: deps.liveRuleSet.activationMethods,
+      activationMethods:
+        live.outcome === 'REQUIRE_ID_AND_V'
+          ? await offeredMethods(deps, { accountId: request.account_id ?? undefined, cardId })
+          : [],
     };
   }
   return recordAndAnswer(deps, owner, started, {
@@ -143,6 +150,37 @@ export async function decideTokenization(raw: unknown, deps: DecideDeps): Promis
     storeFailure,
     storeFailed: storeFailure !== undefined,
   });
+}
+
+/**
+ * The rule set's activation methods with masked destinations. A method whose destination is known
+ * not to exist (no mobile phone, no email) is not offered; a failed or slow lookup keeps the method
+ * with a null destination rather than withholding it.
+ */
+async function offeredMethods(deps: DecideDeps, ref: { accountId?: string; cardId: string }) {
+  const methods = deps.liveRuleSet.activationMethods;
+  const lookup = async <T>(f: () => Promise<T>): Promise<T | 'unknown'> => {
+    if (!deps.contacts) return 'unknown';
+    try {
+      return await withTimeout(f(), deps.storeTimeoutMs);
+    } catch {
+      return 'unknown';
+    }
+  };
+  const [phone, email] = await Promise.all([
+    methods.includes('OTP_SMS')
+      ? lookup(() => deps.contacts?.mobilePhone(ref) ?? Promise.resolve(undefined))
+      : 'unknown',
+    methods.includes('OTP_EMAIL') ? lookup(() => deps.contacts?.email(ref) ?? Promise.resolve(undefined)) : 'unknown',
+  ]);
+  const offered: { type: string; destination: string | null }[] = [];
+  for (const type of methods) {
+    const found = type === 'OTP_SMS' ? phone : type === 'OTP_EMAIL' ? email : 'unknown';
+    if (found === undefined) continue;
+    const destination = found === 'unknown' ? null : type === 'OTP_SMS' ? maskPhone(found) : maskEmail(found);
+    offered.push({ type, destination });
+  }
+  return offered;
 }
 
 interface Pending {

@@ -45,6 +45,32 @@ describe('POST /pismo/tokenization-decisions (local stack)', () => {
     },
   );
 
+  it("offers the ID&V methods with destinations masked from Pismo's accounts API", async () => {
+    const scenario = DECISION_SCENARIOS.find((s) => s.name === 'mdes-yellow');
+    const res = await stack.pismo.send(url(), scenario?.request);
+    expect(res.body.activation_methods).toEqual([
+      { type: 'OTP_SMS', destination: '*********7728' },
+      { type: 'OTP_EMAIL', destination: 'a***@e***.com' },
+      { type: 'CALL_CENTER', destination: null },
+    ]);
+  });
+
+  it('does not offer SMS when the cardholder has no mobile phone', async () => {
+    const account = stack.pismo.accounts.find((a) => a.accountId === '100002000');
+    const phones = account?.phones ?? [];
+    if (account) account.phones = [];
+    try {
+      const scenario = DECISION_SCENARIOS.find((s) => s.name === 'vts-yellow');
+      const res = await stack.pismo.send(url(), scenario?.request);
+      expect((res.body.activation_methods as { type: string }[]).map((m) => m.type)).toEqual([
+        'OTP_EMAIL',
+        'CALL_CENTER',
+      ]);
+    } finally {
+      if (account) account.phones = phones;
+    }
+  });
+
   it('shows the decision on the token', async () => {
     const scenario = DECISION_SCENARIOS.find((s) => s.name === 'mdes-yellow');
     const res = await stack.pismo.send(url(), scenario?.request);
