@@ -62,6 +62,9 @@ export class VersionConflict extends Error {
   override readonly name = 'VersionConflict';
 }
 
+/** What a challenge update may change (never its identity, never the code: that is only removed). */
+export type ChallengeChanges = Partial<Omit<Challenge, 'challengeId' | 'tokenId' | 'otp'>>;
+
 /** The token store port: the only code that knows item keys is its DynamoDB adapter below. */
 export interface TokenStore {
   getTokenState(tokenId: string): Promise<VersionedTokenState | undefined>;
@@ -84,7 +87,7 @@ export interface TokenStore {
     tokenId: string,
     challengeId: string,
     from: readonly ChallengeStatus[],
-    changes: Partial<Omit<Challenge, 'challengeId' | 'tokenId' | 'otp'>>,
+    changes: ChallengeChanges,
     removeOtp?: boolean,
   ): Promise<Challenge | undefined>;
   /** Records the waiting workflow's task token on the token; returns the token state after it. */
@@ -129,11 +132,6 @@ export class InvalidCursorError extends Error {
 function toState(item: Record<string, unknown>): VersionedTokenState {
   const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, version, updatedAt, ...rest } = item;
   return { state: rest as unknown as TokenState, version: Number(version) };
-}
-
-function toEntry(item: Record<string, unknown>): TimelineEntry {
-  const { PK, SK, ...rest } = item;
-  return rest as unknown as TimelineEntry;
 }
 
 /** DynamoDB adapter of {@link TokenStore}: single-item conditional writes only (no transactions). */
@@ -202,17 +200,29 @@ export class DynamoTokenStore implements TokenStore {
     }
   }
 
-  async listTimeline(owner: TimelineOwner, limit: number, cursor?: string): Promise<Page<TimelineEntry>> {
+  /** One page of a partition's items whose sort key starts with `prefix`, keys stripped. */
+  private async queryPrefix(
+    owner: TimelineOwner,
+    prefix: string,
+    options: { limit?: number; cursor?: string; newestFirst?: boolean } = {},
+  ): Promise<Page<Record<string, unknown>>> {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-        ExpressionAttributeValues: { ':pk': pk(owner), ':sk': EVENT_PREFIX },
-        Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
+        ExpressionAttributeValues: { ':pk': pk(owner), ':sk': prefix },
+        Limit: options.limit,
+        ExclusiveStartKey: decodeCursor(options.cursor),
+        ScanIndexForward: options.newestFirst ? false : undefined,
       }),
     );
-    return { items: (out.Items ?? []).map(toEntry), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    const items = (out.Items ?? []).map(({ PK, SK, ...rest }) => rest);
+    return { items, nextCursor: encodeCursor(out.LastEvaluatedKey) };
+  }
+
+  async listTimeline(owner: TimelineOwner, limit: number, cursor?: string): Promise<Page<TimelineEntry>> {
+    const page = await this.queryPrefix(owner, EVENT_PREFIX, { limit, cursor });
+    return { items: page.items as unknown as TimelineEntry[], nextCursor: page.nextCursor };
   }
 
   async listTokensOfCard(cardId: string, limit: number, cursor?: string): Promise<Page<TokenState>> {
@@ -239,16 +249,8 @@ export class DynamoTokenStore implements TokenStore {
   }
 
   async listDecisions(owner: TimelineOwner, limit: number): Promise<DecisionRecord[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-        ExpressionAttributeValues: { ':pk': pk(owner), ':sk': DECISION_PREFIX },
-        Limit: limit,
-        ScanIndexForward: false,
-      }),
-    );
-    return (out.Items ?? []).map(({ PK, SK, ...rest }) => rest as unknown as DecisionRecord);
+    const page = await this.queryPrefix(owner, DECISION_PREFIX, { limit, newestFirst: true });
+    return page.items as unknown as DecisionRecord[];
   }
 
   async putChallenge(challenge: Challenge): Promise<boolean> {
@@ -285,21 +287,15 @@ export class DynamoTokenStore implements TokenStore {
   }
 
   async listChallenges(tokenId: string): Promise<Challenge[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-        ExpressionAttributeValues: { ':pk': pk({ tokenId }), ':sk': CHALLENGE_PREFIX },
-      }),
-    );
-    return (out.Items ?? []).map(({ PK, SK, ...rest }) => rest as Challenge);
+    const page = await this.queryPrefix({ tokenId }, CHALLENGE_PREFIX);
+    return page.items as unknown as Challenge[];
   }
 
   async updateChallenge(
     tokenId: string,
     challengeId: string,
     from: readonly ChallengeStatus[],
-    changes: Partial<Omit<Challenge, 'challengeId' | 'tokenId' | 'otp'>>,
+    changes: ChallengeChanges,
     removeOtp = false,
   ): Promise<Challenge | undefined> {
     const entries = Object.entries(changes).filter(([, v]) => v !== undefined);

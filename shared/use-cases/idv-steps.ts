@@ -79,6 +79,16 @@ function waitSecondsOf(c: Challenge, deps: IdvDeps): number {
   return Math.max(1, Math.ceil((Date.parse(c.expiresAt) - now) / 1000));
 }
 
+/** The channel the cardholder chose (the network's method); anything but email means SMS. */
+function chosenChannel(c: Challenge): 'SMS' | 'EMAIL' {
+  return c.method === 'EMAIL' ? 'EMAIL' : 'SMS';
+}
+
+/** Closes a still-pending challenge without delivering it; the code is removed in the same write. */
+async function closeUndelivered(c: Challenge, status: 'EXPIRED' | 'FAILED', failure: string, deps: IdvDeps) {
+  await deps.store.updateChallenge(c.tokenId, c.challengeId, ['PENDING'], { status, failure }, true);
+}
+
 async function load(ref: ChallengeRef, deps: IdvDeps): Promise<Challenge> {
   const c = await deps.store.getChallenge(ref.tokenId, ref.challengeId);
   if (!c) throw new ChallengeNotFound(`challenge ${ref.challengeId} not found`);
@@ -110,30 +120,18 @@ export async function deliverOtp(
   if (c.status === 'NOT_DELIVERED_BY_US') return { ...ref, delivered: false, waitSeconds: waitSecondsOf(c, deps) };
   if (c.status !== 'PENDING' || !c.otp) throw new ChallengeNotFound(`challenge ${c.challengeId} is ${c.status}`);
   if (c.expiresAt && Date.parse(c.expiresAt) <= (deps.now ?? (() => new Date()))().getTime()) {
-    await deps.store.updateChallenge(
-      c.tokenId,
-      c.challengeId,
-      ['PENDING'],
-      { status: 'EXPIRED', failure: 'EXPIRED_ON_ARRIVAL' },
-      true,
-    );
+    await closeUndelivered(c, 'EXPIRED', 'EXPIRED_ON_ARRIVAL', deps);
     throw new ChallengeExpired(`challenge ${c.challengeId} expired before delivery`);
   }
-  const channel = input.channel ?? (c.method === 'EMAIL' ? 'EMAIL' : 'SMS');
+  const channel = input.channel ?? chosenChannel(c);
   if (channel === 'EMAIL' && c.method !== 'EMAIL' && !deps.emailFallback) {
     throw new ContactNotFound('email fallback is disabled');
   }
   const to = await destination(channel, c, deps);
   if (!to) throw new ContactNotFound(`no ${channel === 'SMS' ? 'active mobile phone' : 'email'} for the cardholder`);
   // The hint describes the destination the cardholder chose; a fallback channel has none.
-  if (channel === (c.method === 'EMAIL' ? 'EMAIL' : 'SMS') && !matchesHint(to, c.maskedHint)) {
-    await deps.store.updateChallenge(
-      c.tokenId,
-      c.challengeId,
-      ['PENDING'],
-      { status: 'FAILED', failure: 'DESTINATION_MISMATCH' },
-      true,
-    );
+  if (channel === chosenChannel(c) && !matchesHint(to, c.maskedHint)) {
+    await closeUndelivered(c, 'FAILED', 'DESTINATION_MISMATCH', deps);
     throw new DestinationMismatch('contact on file does not match the network hint');
   }
   const message = renderMessage('OTP', c.language, {
@@ -185,7 +183,7 @@ export async function awaitActivation(
 }
 
 async function notify(kind: MessageKind, c: Challenge, deps: IdvDeps): Promise<string | undefined> {
-  const channel = c.channel ?? (c.method === 'EMAIL' ? 'EMAIL' : 'SMS');
+  const channel = c.channel ?? chosenChannel(c);
   const to = await destination(channel, c, deps);
   if (!to) return undefined;
   await (channel === 'SMS' ? deps.sms : deps.email).send(
