@@ -2,7 +2,8 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { ENV, loadBaseConfig } from '../shared/config';
 import { ValidationError } from '../shared/domain/errors';
 import { httpHandler } from '../shared/http/http-handler';
-import { HttpTokenLifecycle } from '../shared/mdes/token-lifecycle';
+import { lazyConnections } from '../shared/mdes/customers';
+import { MdesTokenLifecycle } from '../shared/mdes/token-lifecycle';
 import { createObservability } from '../shared/observability/powertools';
 import { DynamoTokenStore } from '../shared/store/token-store';
 import { resendChallenge } from '../shared/use-cases/idv-steps';
@@ -13,7 +14,7 @@ const obs = createObservability('resend-challenge');
 const deps = {
   store: new DynamoTokenStore(config.tableName),
   workflow: new StepFunctionsIdvWorkflow(process.env[ENV.idvStateMachineArn] ?? ''),
-  mdes: new HttpTokenLifecycle(process.env[ENV.mdesCsBaseUrl] ?? '', process.env[ENV.mdesOrganization] ?? 'Issuer'),
+  mdes: new MdesTokenLifecycle(lazyConnections()),
 };
 const ID = /^[A-Za-z0-9_-]{1,80}$/;
 

@@ -2,7 +2,7 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, PCIDSS321Checks } from 'cdk-nag';
 import { DECISION_DEFAULTS, PISMO_WEBHOOK_DEFAULTS } from '../shared/config';
-import { StatefulStack } from './stacks/stateful-stack';
+import { type MdesCustomerSettings, StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 
 /** The stacks of the service, as built into an app. */
@@ -24,13 +24,42 @@ function retention(days: string): RetentionDays {
 }
 
 /**
+ * `tokenization:mdesCustomers`: a JSON array (or its string) of `{ customerId, organization,
+ * baseUrl, encryption }`. baseUrl is `sandbox`, `mtf`, `production` or a URL.
+ */
+function mdesCustomers(app: App): MdesCustomerSettings[] {
+  const raw: unknown = app.node.tryGetContext('tokenization:mdesCustomers');
+  const list: unknown = typeof raw === 'string' ? JSON.parse(raw) : (raw ?? DEFAULT_MDES_CUSTOMERS);
+  if (!Array.isArray(list) || list.length === 0)
+    throw new Error('tokenization:mdesCustomers must be a non-empty array');
+  return list.map((c: Partial<MdesCustomerSettings>, i) => {
+    if (!c.customerId || !/^[A-Za-z0-9_-]{1,64}$/.test(c.customerId) || !c.organization || !c.baseUrl)
+      throw new Error(`tokenization:mdesCustomers[${i}] needs customerId ([A-Za-z0-9_-]), organization and baseUrl`);
+    return {
+      customerId: c.customerId,
+      organization: c.organization,
+      baseUrl: c.baseUrl,
+      encryption: c.encryption === true,
+    };
+  });
+}
+
+const DEFAULT_MDES_CUSTOMERS: MdesCustomerSettings[] = [
+  { customerId: 'default', organization: 'Issuer', baseUrl: 'mtf', encryption: false },
+];
+
+/**
  * Builds the service into `app` from its context (cdk.json `tokenization:*` keys) and attaches the
  * cdk-nag AWS Solutions and PCI DSS 3.2.1 packs, so every synth (CLI, tests, local stack) is checked.
  */
 export function buildApp(app: App): ServiceStacks {
   const stage = context(app, 'stage', 'dev');
   const prefix = `CardTokenization-${stage}`;
-  const stateful = new StatefulStack(app, `${prefix}-Stateful`, { description: 'Card tokenization: token store' });
+  const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
+    description: 'Card tokenization: token store and Mastercard key secrets',
+    stage,
+    mdesCustomers: mdesCustomers(app),
+  });
   const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
     description: 'Card tokenization: functions, event intake and API',
     table: stateful.table,
@@ -45,9 +74,8 @@ export function buildApp(app: App): ServiceStacks {
       emailFrom: context(app, 'idvEmailFrom', 'no-reply@example-issuer.com'),
       smsSenderId: context(app, 'idvSmsSenderId', 'ISSUER'),
       emailFallback: context(app, 'idvEmailFallback', 'true') === 'true',
-      mdesCsBaseUrl: context(app, 'mdesCsBaseUrl', 'https://api.mastercard.com/mdes/csapi/v2'),
-      mdesOrganization: context(app, 'mdesOrganization', 'Issuer'),
     },
+    mdes: stateful.mdesSecrets.map(({ settings, secret }) => ({ ...settings, secret, key: stateful.keysKey })),
     decision: {
       ruleSet: context(app, 'decisionRuleSet', DECISION_DEFAULTS.ruleSet),
       shadowRuleSet: context(app, 'decisionShadowRuleSet', '') || undefined,

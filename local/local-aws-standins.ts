@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { LocalStepFunctions } from './local-step-functions';
 import { SfnError } from './local-step-functions';
+import { LocalSecretsManager, SecretsManagerError } from './local-secrets-manager';
 
 /** One message "delivered" to a cardholder: the local stand-in for a phone or a mailbox. */
 export interface OutboxMessage {
@@ -12,13 +13,6 @@ export interface OutboxMessage {
   to: string;
   subject?: string;
   body: string;
-}
-
-/** A recorded MDES Token Delete (the full MDES simulator is issue #5). */
-export interface MdesDelete {
-  at: string;
-  tokenUniqueReference: string;
-  reasonCode: string;
 }
 
 async function body(req: IncomingMessage): Promise<string> {
@@ -35,23 +29,26 @@ function json(res: ServerResponse, status: number, payload: unknown, type = 'app
 /**
  * Loopback stand-ins for the AWS services the workflow calls, speaking their wire protocols so the
  * real SDK clients are used: Step Functions (JSON 1.0), SNS Publish (query/XML), SES v2 SendEmail
- * (REST JSON). Delivered messages go to an outbox (memory + optional JSONL file). Also a minimal
- * MDES `/token/delete` recorder for the 30-day clean-up. Faults can be injected per channel.
+ * (REST JSON), Secrets Manager (JSON 1.1). Delivered messages go to an outbox (memory + optional
+ * JSONL file). Faults can be injected per channel.
  */
 export class LocalAwsStandins {
   private server?: Server;
   url = '';
   readonly outbox: OutboxMessage[] = [];
-  readonly mdesDeletes: MdesDelete[] = [];
-  /** MDES Resend Activation Code requests (TUR and acting user). */
-  readonly mdesResends: { at: string; tokenUniqueReference: string; userId: string }[] = [];
   /** Fail the next N SMS sends with a throttling error (provider outage simulation). */
   failNextSms = 0;
   /** Fail every SMS send while true. */
   smsOutage = false;
   sfn?: LocalStepFunctions;
+  readonly secretsManager: LocalSecretsManager;
 
-  constructor(private readonly outboxFile?: string) {}
+  constructor(
+    private readonly outboxFile?: string,
+    secretsFile?: string,
+  ) {
+    this.secretsManager = new LocalSecretsManager(secretsFile);
+  }
 
   async listen(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -86,6 +83,20 @@ export class LocalAwsStandins {
         throw err;
       }
     }
+    if (target.startsWith('secretsmanager.')) {
+      try {
+        return json(
+          res,
+          200,
+          await this.secretsManager.handle(target.split('.')[1] ?? '', JSON.parse(text || '{}')),
+          'application/x-amz-json-1.1',
+        );
+      } catch (err) {
+        if (err instanceof SecretsManagerError)
+          return json(res, err.status, { __type: err.type, message: err.message }, 'application/x-amz-json-1.1');
+        throw err;
+      }
+    }
     if (req.url === '/v2/email/outbound-emails') {
       const mail = JSON.parse(text) as {
         Destination: { ToAddresses: string[] };
@@ -101,33 +112,6 @@ export class LocalAwsStandins {
         });
       }
       return json(res, 200, { MessageId: `local-${this.outbox.length}` }, 'application/json');
-    }
-    if (req.url?.endsWith('/token/resendactivationcode')) {
-      const r = (
-        JSON.parse(text) as {
-          ResendActivationCodeRequest: { TokenUniqueReference: string; AuditInfo: { UserId: string } };
-        }
-      ).ResendActivationCodeRequest;
-      this.mdesResends.push({
-        at: new Date().toISOString(),
-        tokenUniqueReference: r.TokenUniqueReference,
-        userId: r.AuditInfo.UserId,
-      });
-      return json(res, 200, { ResendActivationCodeResponse: {} }, 'application/json');
-    }
-    if (req.url?.endsWith('/token/delete')) {
-      const request = JSON.parse(text) as { TokenDeleteRequest: { TokenUniqueReference: string; ReasonCode: string } };
-      this.mdesDeletes.push({
-        at: new Date().toISOString(),
-        tokenUniqueReference: request.TokenDeleteRequest.TokenUniqueReference,
-        reasonCode: request.TokenDeleteRequest.ReasonCode,
-      });
-      return json(
-        res,
-        200,
-        { TokenDeleteResponse: { Token: { TokenUniqueReference: request.TokenDeleteRequest.TokenUniqueReference } } },
-        'application/json',
-      );
     }
     const form = new URLSearchParams(text);
     if (form.get('Action') === 'Publish') {

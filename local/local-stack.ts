@@ -10,6 +10,12 @@ import { type DrainResult, drainQueue } from './local-queue';
 import { LocalAwsStandins } from './local-aws-standins';
 import { LocalStepFunctions } from './local-step-functions';
 import { PismoSimulator, SIMULATED_CLIENT } from './pismo-simulator';
+import { provisionLocalMdesKeys } from './mdes-keys';
+import { MdesSimulator } from './mdes-simulator';
+import { type MdesCustomer, parseMdesCustomers } from '../shared/mdes/customers';
+
+/** The local MDES customer id (CID) of the demo issuer. */
+export const LOCAL_MDES_CUSTOMER = 'CID-DEMO';
 
 /** Repository-local state directory (git-ignored). */
 export const LOCAL_DIR = path.resolve(__dirname, '..', '.local');
@@ -30,6 +36,12 @@ export interface LocalStackOptions {
   pismoKeyFile?: string;
   /** Also append delivered SMS/email to this JSONL file. */
   outboxFile?: string;
+  /** Persist the local Secrets Manager (Mastercard keys) here; in memory when undefined. */
+  secretsFile?: string;
+  /** Persist the MDES simulator's encryption key here (it is in the customers' secrets). */
+  mdesStateFile?: string;
+  /** JWE payload encryption for the local MDES customer (default off, as in Sandbox). */
+  mdesEncryption?: boolean;
   /** Wait state durations in ms by state name (the 24 h / 29 day waits). */
   waitOverridesMs?: Record<string, number>;
   /** Retry pauses in ms by state name. */
@@ -48,8 +60,12 @@ export interface LocalStack {
   issuer: DevIssuer;
   /** Pismo's side: signs webhooks, serves its key set and its accounts API. */
   pismo: PismoSimulator;
-  /** SFN/SNS/SES v2/MDES-delete stand-ins and the outbox. */
+  /** SFN/SNS/SES v2/Secrets Manager stand-ins and the outbox. */
   aws: LocalAwsStandins;
+  /** Mastercard's side: MDES Customer Service with its token vault and key registry. */
+  mdes: MdesSimulator;
+  /** The local MDES customers (ids and secret ids) from the template. */
+  mdesCustomers: MdesCustomer[];
   stepFunctions: LocalStepFunctions;
   /** The token table's local name. */
   tableName: string;
@@ -68,7 +84,10 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const pismo = await PismoSimulator.start(options.pismoKeyFile);
-  const aws = new LocalAwsStandins(options.outboxFile);
+  const mdes = await MdesSimulator.start(options.mdesStateFile);
+  // MDES knows a token before Pismo tells us about it: let the simulator learn the TURs Pismo sends.
+  pismo.onSend = (payload) => mdes.learnFromPismoEvent(payload);
+  const aws = new LocalAwsStandins(options.outboxFile, options.secretsFile);
   await aws.listen();
   const model = deriveLocalModel(
     synthesizeTemplates({
@@ -76,7 +95,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       'tokenization:pismoJwksUrl': pismo.jwksUrl,
       'tokenization:pismoApiUrl': pismo.apiUrl,
       'tokenization:pismoClientId': SIMULATED_CLIENT.id,
-      'tokenization:mdesCsBaseUrl': `${aws.url}/mdes/csapi/v2`,
+      'tokenization:mdesCustomers': [
+        {
+          customerId: LOCAL_MDES_CUSTOMER,
+          organization: 'Demo Bank',
+          baseUrl: mdes.url,
+          encryption: options.mdesEncryption ?? false,
+        },
+      ],
     }),
   );
   const [table] = model.tables;
@@ -85,6 +111,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await ensureTables(dynamo.client, model.tables, (m) => console.warn(m));
 
   const env = mergedEnvironment(model.functions.values());
+  const mdesCustomers = parseMdesCustomers(env[ENV.mdesCustomers]);
+  await provisionLocalMdesKeys(aws.secretsManager, mdes, mdesCustomers);
   if (options.startWorkflows === false) delete env[ENV.idvStateMachineArn];
   Object.assign(process.env, env, {
     AWS_REGION: 'us-east-1',
@@ -94,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ENDPOINT_URL_SFN: aws.url,
     AWS_ENDPOINT_URL_SNS: aws.url,
     AWS_ENDPOINT_URL_SESV2: aws.url,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
     // Locally only: in AWS the Pismo client secret belongs in Secrets Manager (see README).
     PISMO_CLIENT_SECRET: SIMULATED_CLIENT.secret,
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -121,6 +150,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     issuer,
     pismo,
     aws,
+    mdes,
+    mdesCustomers,
     stepFunctions,
     tableName: table.name,
     audience,
@@ -134,6 +165,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await gateway.close();
       await dynamo.stop();
       await pismo.stop();
+      await mdes.stop();
       await aws.close();
     },
   };

@@ -1,7 +1,9 @@
 import OAuth from 'mastercard-oauth1-signer';
 import { createHash, randomUUID, timingSafeEqual, verify as verifySignature } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import { generateRsaKeyPair, issueCertificate, type PemKeyPair } from '../shared/keys/x509';
 import { OPERATION_NAMES, OPERATIONS, SEARCH_CRITERIA } from '../shared/mdes/contract';
 import { publicKeyFingerprint } from '../shared/mdes/credentials';
@@ -125,6 +127,14 @@ const signer = OAuth as unknown as {
   extractQueryParams(uri: string): Map<string, Set<string>>;
 };
 
+function readSaved(file: string): { encryptionKeys: PemKeyPair; encryptionCertificatePem: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as { encryptionKeys: PemKeyPair; encryptionCertificatePem: string };
+  } catch {
+    return undefined;
+  }
+}
+
 const daysAgo = (d: number) => new Date(Date.now() - d * 86_400_000).toISOString();
 
 /**
@@ -148,20 +158,37 @@ export class MdesSimulator {
   requireEncryption = false;
   private commentSeq = 1000;
 
-  private constructor() {
-    this.encryptionKeys = generateRsaKeyPair();
-    this.encryptionCertificatePem = issueCertificate({
-      subjectPublicKeyPem: this.encryptionKeys.publicKeyPem,
-      issuerPrivateKeyPem: this.encryptionKeys.privateKeyPem,
-      commonName: 'MDES Customer Service encryption (local)',
-      notAfter: new Date(Date.now() + 365 * 86_400_000),
-    });
+  private constructor(stateFile?: string) {
+    const saved = stateFile ? readSaved(stateFile) : undefined;
+    this.encryptionKeys = saved?.encryptionKeys ?? generateRsaKeyPair();
+    this.encryptionCertificatePem =
+      saved?.encryptionCertificatePem ??
+      issueCertificate({
+        subjectPublicKeyPem: this.encryptionKeys.publicKeyPem,
+        issuerPrivateKeyPem: this.encryptionKeys.privateKeyPem,
+        commonName: 'MDES Customer Service encryption (local)',
+        notAfter: new Date(Date.now() + 365 * 86_400_000),
+      });
+    if (stateFile && !saved) {
+      mkdirSync(dirname(stateFile), { recursive: true });
+      writeFileSync(
+        stateFile,
+        JSON.stringify({
+          encryptionKeys: this.encryptionKeys,
+          encryptionCertificatePem: this.encryptionCertificatePem,
+        }),
+        { mode: 0o600 },
+      );
+    }
     this.seed();
   }
 
-  /** Starts on a free loopback port. */
-  static async start(): Promise<MdesSimulator> {
-    const sim = new MdesSimulator();
+  /**
+   * Starts on a free loopback port. `stateFile` keeps Mastercard's encryption key across restarts
+   * (the certificate is in the customers' secrets); the vault and key registry start fresh.
+   */
+  static async start(stateFile?: string): Promise<MdesSimulator> {
+    const sim = new MdesSimulator(stateFile);
     sim.server = createServer((req, res) => {
       sim.handle(req, res).catch((err: unknown) => sim.send(res, 500, { message: String(err) }));
     });
@@ -273,8 +300,8 @@ export class MdesSimulator {
   /** The seed scenarios: the demo card's active token (seed TC), a wallet-suspended one, and one in progress. */
   private seed(): void {
     this.provision({ tur: SEED_TUR, status: 'A' });
-    this.provision({ tur: 'DSHRMC00002593390000000000000000wallet00suspended', status: 'S', suspenders: ['W'] });
-    this.provision({ tur: 'DSHRMC000025933900000000000000000000000inprogress', status: 'U' });
+    this.provision({ tur: 'DSHRMC0000259339000000000000000wallet00suspended', status: 'S', suspenders: ['W'] });
+    this.provision({ tur: 'DSHRMC00002593390000000000000000000000inprogress', status: 'U' });
   }
 
   /**

@@ -198,11 +198,15 @@ export class PismoSimulator {
   }
 
   /** POSTs a signed JSON body and returns status and parsed response. */
+  /** Told of every webhook before it is sent (the local stack lets the MDES simulator learn new TURs). */
+  onSend?: (payload: unknown) => void;
+
   async send(
     url: string,
     payload: unknown,
     options?: SignOptions,
   ): Promise<{ status: number; body: Record<string, unknown> }> {
+    this.onSend?.(payload);
     const body = JSON.stringify(payload);
     const res = await fetch(url, { method: 'POST', headers: await this.headers(body, options), body });
     const text = await res.text();

@@ -26,8 +26,7 @@ export const ENV = {
   emailFrom: 'EMAIL_FROM',
   idvEmailFallback: 'IDV_EMAIL_FALLBACK',
   idvDefaultWaitSeconds: 'IDV_DEFAULT_WAIT_SECONDS',
-  mdesCsBaseUrl: 'MDES_CS_BASE_URL',
-  mdesOrganization: 'MDES_ORGANIZATION',
+  mdesCustomers: 'MDES_CUSTOMERS',
 } as const;
 
 /** Defaults of the tokenization decision webhook. */
@@ -124,7 +123,5 @@ export function loadIdvConfig(env: NodeJS.ProcessEnv = process.env) {
     emailFrom: required(env, ENV.emailFrom),
     emailFallback: (env[ENV.idvEmailFallback] ?? 'true') === 'true',
     defaultWaitSeconds: positiveInt(env, ENV.idvDefaultWaitSeconds, 1800),
-    mdesCsBaseUrl: required(env, ENV.mdesCsBaseUrl),
-    mdesOrganization: env[ENV.mdesOrganization] || 'Issuer',
   };
 }

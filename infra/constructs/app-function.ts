@@ -1,11 +1,12 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV, GSI } from '../../shared/config';
 
@@ -139,4 +140,52 @@ export class AppFunction extends Construct {
     this.fn.addEnvironment(ENV.tableName, table.tableName);
     return this;
   }
+
+  /**
+   * Lets the function call MDES for these customers: sets MDES_CUSTOMERS (ids, organizations, base
+   * URLs, secret ARNs; never key material) and grants read on exactly their secrets and key.
+   */
+  useMdes(customers: readonly MdesBinding[]): this {
+    this.fn.addEnvironment(
+      ENV.mdesCustomers,
+      Stack.of(this).toJsonString(
+        customers.map((c) => ({
+          customerId: c.customerId,
+          organization: c.organization,
+          baseUrl: c.baseUrl,
+          encryption: c.encryption,
+          secretId: c.secret.secretArn,
+        })),
+      ),
+    );
+    // Explicit grants (not secret.grantRead): the secrets' key lives in the stateful stack, and a
+    // grant would write this role into its key policy, a cross-stack cycle.
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: customers.map((c) => c.secret.secretArn),
+      }),
+    );
+    const keys = [...new Set(customers.map((c) => c.key.keyArn))];
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: keys,
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+    return this;
+  }
+}
+
+/** One MDES customer (CID) as the infrastructure knows it: settings plus its key secret. */
+export interface MdesBinding {
+  customerId: string;
+  organization: string;
+  /** `sandbox`, `mtf`, `production` or a base URL. */
+  baseUrl: string;
+  encryption: boolean;
+  secret: ISecret;
+  /** The KMS key that encrypts the secret. */
+  key: IKey;
 }

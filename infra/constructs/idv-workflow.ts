@@ -22,7 +22,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config';
-import { AppFunction } from './app-function';
+import { AppFunction, type MdesBinding } from './app-function';
 
 /** Deploy-time settings of the ID&V workflow. */
 export interface IdvSettings {
@@ -31,8 +31,6 @@ export interface IdvSettings {
   emailFrom: string;
   smsSenderId: string;
   emailFallback: boolean;
-  mdesCsBaseUrl: string;
-  mdesOrganization: string;
 }
 
 export interface IdvWorkflowProps {
@@ -40,6 +38,8 @@ export interface IdvWorkflowProps {
   logKey: IKey;
   logRetention: RetentionDays;
   settings: IdvSettings;
+  /** MDES customers (the abandoned-token clean-up calls Token Delete). */
+  mdes: readonly MdesBinding[];
 }
 
 /** Stable error names raised by the step functions (shared/use-cases/idv-steps.ts). */
@@ -71,8 +71,6 @@ export class IdvWorkflow extends Construct {
       [ENV.emailFrom]: s.emailFrom,
       [ENV.smsSenderId]: s.smsSenderId,
       [ENV.idvEmailFallback]: String(s.emailFallback),
-      [ENV.mdesCsBaseUrl]: s.mdesCsBaseUrl,
-      [ENV.mdesOrganization]: s.mdesOrganization,
     };
     const step = (name: string, entry: string, description: string) => {
       const fn = new AppFunction(this, `${name}Fn`, {
@@ -95,6 +93,7 @@ export class IdvWorkflow extends Construct {
       'ID&V: close an expired or failed challenge',
     );
     const reviewFn = step('ReviewAbandonedToken', 'functions/review-abandoned-token.ts', 'ID&V: reminder and clean-up');
+    reviewFn.useMdes(props.mdes);
     for (const fn of [deliverFn, notifyFn, reviewFn]) {
       fn.fn.addToRolePolicy(
         new PolicyStatement({

@@ -1,4 +1,5 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -9,13 +10,31 @@ import { GSI } from '../../shared/config';
  * State that outlives deployments: the token table (DESIGN.md §4) and its customer-managed key.
  * Everything here is retained on stack deletion and protected against accidental deletion.
  */
+/** An MDES customer (CID) served by this deployment, from `tokenization:mdesCustomers`. */
+export interface MdesCustomerSettings {
+  customerId: string;
+  organization: string;
+  /** `sandbox`, `mtf`, `production` or a base URL. */
+  baseUrl: string;
+  encryption: boolean;
+}
+
+export interface StatefulStackProps extends StackProps {
+  stage: string;
+  mdesCustomers: readonly MdesCustomerSettings[];
+}
+
 export class StatefulStack extends Stack {
   readonly table: Table;
+  /** Encrypts the Mastercard key secrets. */
+  readonly keysKey: Key;
+  /** One secret per MDES customer; values are installed by the operator (README runbook), never by code. */
+  readonly mdesSecrets: { settings: MdesCustomerSettings; secret: Secret }[];
   readonly tableKey: Key;
   /** Encrypts every CloudWatch log group of the service (function logs, API access logs). */
   readonly logKey: Key;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
     this.tableKey = new Key(this, 'TableKey', {
       description: 'Card tokenization token store',
@@ -39,6 +58,27 @@ export class StatefulStack extends Stack {
         },
       }),
     );
+    this.keysKey = new Key(this, 'KeysKey', {
+      description: 'Card tokenization Mastercard project keys',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.mdesSecrets = props.mdesCustomers.map((settings) => ({
+      settings,
+      secret: new Secret(this, `MdesKeys${settings.customerId.replace(/[^A-Za-z0-9]/g, '')}`, {
+        secretName: `card-tokenization/${props.stage}/mdes/${settings.customerId}`,
+        description: `Mastercard MDES keys of customer ${settings.customerId} (format: README, Keys)`,
+        encryptionKey: this.keysKey,
+        removalPolicy: RemovalPolicy.RETAIN,
+      }),
+    }));
+    for (const { secret } of this.mdesSecrets)
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Rotation is scheduled on this secret from the stateless stack (RotationSchedule with the MDES key rotation ' +
+          'function, every 300 days), which cdk-nag cannot see across stacks.',
+      });
     this.table = new Table(this, 'Tokens', {
       partitionKey: { name: 'PK', type: AttributeType.STRING },
       sortKey: { name: 'SK', type: AttributeType.STRING },

@@ -15,7 +15,7 @@ import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config';
-import { AppFunction, type PismoWebhookSettings } from '../constructs/app-function';
+import { AppFunction, type MdesBinding, type PismoWebhookSettings } from '../constructs/app-function';
 import { type IdvSettings, IdvWorkflow } from '../constructs/idv-workflow';
 
 export interface StatelessStackProps extends StackProps {
@@ -31,6 +31,8 @@ export interface StatelessStackProps extends StackProps {
   pismoWebhook: PismoWebhookSettings;
   /** ID&V workflow settings. */
   idv: IdvSettings;
+  /** MDES customers (CIDs) and their key secrets: Customer Service API, ID&V clean-up and resend. */
+  mdes: readonly MdesBinding[];
   /** Decision webhook: live and shadow rule set names (bundled), fail mode on store outage. */
   decision: { ruleSet: string; shadowRuleSet?: string; failMode: 'DECLINE' | 'DEFER' };
 }
@@ -54,7 +56,12 @@ export class StatelessStack extends Stack {
     const common = { logKey: props.logKey, logRetention: props.logRetention };
 
     // --- ID&V workflow --------------------------------------------------------------------------
-    this.idvWorkflow = new IdvWorkflow(this, 'IdvWorkflow', { ...common, table: props.table, settings: props.idv });
+    this.idvWorkflow = new IdvWorkflow(this, 'IdvWorkflow', {
+      ...common,
+      table: props.table,
+      settings: props.idv,
+      mdes: props.mdes,
+    });
     const startsIdv = (fn: AppFunction) => {
       this.idvWorkflow.stateMachine.grantStartExecution(fn.fn);
       this.idvWorkflow.stateMachine.grantTaskResponse(fn.fn);
@@ -199,11 +206,9 @@ export class StatelessStack extends Stack {
         ...common,
         entry: 'functions/resend-challenge.ts',
         description: 'POST /tokens/{tokenId}/challenges/{challengeId}/resend',
-        environment: {
-          [ENV.mdesCsBaseUrl]: props.idv.mdesCsBaseUrl,
-          [ENV.mdesOrganization]: props.idv.mdesOrganization,
-        },
-      }).useTable(props.table, 'read'),
+      })
+        .useTable(props.table, 'read')
+        .useMdes(props.mdes),
     );
     this.api.addRoutes({
       path: '/tokens/{tokenId}/challenges/{challengeId}/resend',
@@ -212,6 +217,35 @@ export class StatelessStack extends Stack {
       authorizer: internalAuth,
       authorizationScopes: [SCOPES.tokensWrite],
     });
+
+    // --- Customer Service over MDES -------------------------------------------------------------
+    const cs = new AppFunction(this, 'CustomerService', {
+      ...common,
+      entry: 'functions/customer-service.ts',
+      description: 'Internal Customer Service API over Mastercard MDES Customer Service',
+      // MDES timeouts (5 s) × retries, plus the status search before a write.
+      timeout: Duration.seconds(29),
+    })
+      .useTable(props.table, 'readWrite')
+      .useMdes(props.mdes);
+    const csIntegration = new HttpLambdaIntegration('CustomerServiceIntegration', cs.fn);
+    const csRoutes: [string, HttpMethod, string][] = [
+      ['/cs/system-status', HttpMethod.GET, SCOPES.tokensRead],
+      ['/cs/search', HttpMethod.POST, SCOPES.tokensRead],
+      ['/cs/tokens/{tokenId}/{operation}', HttpMethod.GET, SCOPES.tokensRead],
+      ['/cs/tokens/{tokenId}/{operation}', HttpMethod.POST, SCOPES.tokensWrite],
+      ['/cs/turs/{tur}/{operation}', HttpMethod.GET, SCOPES.tokensRead],
+      ['/cs/turs/{tur}/{operation}', HttpMethod.POST, SCOPES.tokensWrite],
+    ];
+    for (const [path, method, scope] of csRoutes)
+      this.api.addRoutes({
+        path,
+        methods: [method],
+        integration: csIntegration,
+        authorizer: internalAuth,
+        authorizationScopes: [scope],
+      });
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'PismoEventsTopicArn', { value: this.eventsTopic.topicArn });
     new CfnOutput(this, 'PismoEventsQueueUrl', { value: this.eventsQueue.queueUrl });

@@ -288,7 +288,8 @@ function op<Req extends z.core.$ZodType | undefined, Res extends z.core.$ZodType
   return def;
 }
 
-const wrapped = (key: string, inner: z.core.$ZodType) => z.looseObject({ [key]: o(inner) });
+const wrapped = <K extends string, T extends z.core.$ZodType>(key: K, inner: T) =>
+  z.looseObject({ [key]: o(inner) } as { [P in K]: z.ZodMiniOptional<T> });
 
 /** The 15 operations of MDES Customer Service 2.0.7. */
 export const OPERATIONS = {

@@ -1,56 +1,64 @@
-/** The MDES Customer Service operations the ID&V workflow needs (the full client is issue #5). */
+import type { MdesConnections } from './customers';
+import { MdesRejected } from './errors';
+
+/** The MDES Customer Service operations the ID&V workflow needs. */
 export interface TokenLifecyclePort {
   deleteToken(request: { tokenUniqueReference: string; reasonCode: 'Z'; comment: string }): Promise<void>;
-  resendActivationCode(request: { tokenUniqueReference: string; userId: string; userName: string }): Promise<void>;
+  /** Resends by `method` (the challenge's channel) when MDES offers it for resend. */
+  resendActivationCode(request: {
+    tokenUniqueReference: string;
+    userId: string;
+    userName: string;
+    method?: 'SMS' | 'EMAIL';
+  }): Promise<void>;
 }
 
+const MDES_METHOD = { SMS: 'SMS', EMAIL: 'EMA' } as const;
+
 /**
- * Minimal Token Delete over HTTP against `MDES_CS_BASE_URL` (the local MDES stand-in). Not yet
- * OAuth 1.0a-signed: production use waits for the signed client of issue #5.
+ * {@link TokenLifecyclePort} over the signed MDES Customer Service client of the default customer.
+ * Built lazily: step functions that never call MDES never load keys.
  */
-export class HttpTokenLifecycle implements TokenLifecyclePort {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly organization: string,
-  ) {}
+export class MdesTokenLifecycle implements TokenLifecyclePort {
+  constructor(private readonly connections: () => MdesConnections) {}
+
+  async deleteToken(request: { tokenUniqueReference: string; reasonCode: 'Z'; comment: string }): Promise<void> {
+    const { client, customer } = this.connections().get();
+    await client.delete({
+      TokenUniqueReference: request.tokenUniqueReference,
+      ReasonCode: request.reasonCode,
+      CommentText: request.comment,
+      AuditInfo: { UserId: 'idv-workflow', UserName: 'ID&V clean-up', Organization: customer.organization },
+    });
+  }
 
   async resendActivationCode(request: {
     tokenUniqueReference: string;
     userId: string;
     userName: string;
+    method?: 'SMS' | 'EMAIL';
   }): Promise<void> {
-    await this.post('/token/resendactivationcode', {
-      ResendActivationCodeRequest: {
-        TokenUniqueReference: request.tokenUniqueReference,
-        AuditInfo: { UserId: request.userId, UserName: request.userName, Organization: this.organization },
-      },
-    });
-  }
-
-  private async post(operation: string, body: unknown): Promise<void> {
-    const res = await fetch(`${this.baseUrl}${operation}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(5000),
-    });
-    if (!res.ok) throw new Error(`MDES ${operation} failed: HTTP ${res.status}`);
-  }
-
-  async deleteToken(request: { tokenUniqueReference: string; reasonCode: 'Z'; comment: string }): Promise<void> {
-    const res = await fetch(`${this.baseUrl}/token/delete`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        TokenDeleteRequest: {
-          TokenUniqueReference: request.tokenUniqueReference,
-          ReasonCode: request.reasonCode,
-          CommentText: request.comment,
-          AuditInfo: { UserId: 'idv-workflow', UserName: 'ID&V clean-up', Organization: this.organization },
+    const { client, customer } = this.connections().get();
+    const AuditInfo = { UserId: request.userId, UserName: request.userName, Organization: customer.organization };
+    // MDES resends by activation method id: take the challenge's channel if offered, else the first resendable.
+    const methods =
+      (await client.activationMethods({ TokenUniqueReference: request.tokenUniqueReference, AuditInfo })).body
+        .TokenActivationMethodsResponse?.ActivationMethods?.ActivationMethod ?? [];
+    const resendable = methods.filter((m) => m.ResendIndicator === 'true' && m.ActivationMethodId);
+    const chosen =
+      resendable.find((m) => request.method && m.ActivationMethodType === MDES_METHOD[request.method]) ?? resendable[0];
+    if (!chosen?.ActivationMethodId)
+      throw new MdesRejected('resendActivationCode', 409, [
+        {
+          reasonCode: 'NO_RESENDABLE_METHOD',
+          description: 'MDES offers no activation method that can be resent',
+          recoverable: false,
         },
-      }),
-      signal: AbortSignal.timeout(5000),
+      ]);
+    await client.resendActivationCode({
+      TokenUniqueReference: request.tokenUniqueReference,
+      ActivationMethodId: chosen.ActivationMethodId,
+      AuditInfo,
     });
-    if (!res.ok) throw new Error(`MDES token delete failed: HTTP ${res.status}`);
   }
 }

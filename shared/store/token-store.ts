@@ -57,6 +57,36 @@ export interface DecisionRecord {
   details?: string[];
 }
 
+/**
+ * Where an audit record hangs: the token, its TUR when the token is not (yet) in our store, or the
+ * day for calls that concern no token (a search that found nothing).
+ */
+export type AuditOwner = { tokenId: string } | { tur: string } | { day: string };
+
+/** One Customer Service action (DESIGN.md §4 Audit item): who, what, on which token, and the outcome. */
+export interface AuditRecord {
+  auditId: string;
+  at: string;
+  operation: string;
+  customerId: string;
+  tokenId?: string;
+  tokenUniqueReference?: string;
+  userId: string;
+  userName: string;
+  /**
+   * PENDING: written before MDES is called; DONE: MDES did it; REFUSED: a rule forbade it (MDES not
+   * called) or MDES refused it; FAILED: MDES unavailable or an internal error.
+   */
+  outcome: 'PENDING' | 'DONE' | 'REFUSED' | 'FAILED';
+  httpStatus: number;
+  reason?: string;
+  /** Non-card request parameters (reason code, comment); never a PAN. */
+  parameters?: Record<string, string>;
+  mdesStatusBefore?: string;
+  mdesReason?: string;
+  latencyMs: number;
+}
+
 /** Thrown when a conditional state write lost a race; the caller re-reads and retries. */
 export class VersionConflict extends Error {
   override readonly name = 'VersionConflict';
@@ -96,14 +126,24 @@ export interface TokenStore {
     wait: { challengeId: string; taskToken: string },
   ): Promise<TokenState | undefined>;
   listDecisions(owner: TimelineOwner, limit: number): Promise<DecisionRecord[]>;
+  /** The token id whose state carries this Token Unique Reference (GSI2), if any. */
+  findTokenIdByTur(tur: string): Promise<string | undefined>;
+  putAudit(owner: AuditOwner, record: AuditRecord): Promise<void>;
+  /** Newest first. */
+  listAudit(owner: AuditOwner, limit: number): Promise<AuditRecord[]>;
 }
 
-const pk = (owner: DecisionOwner) =>
+const pk = (owner: DecisionOwner | AuditOwner) =>
   'tokenId' in owner
     ? `TOKEN#${owner.tokenId}`
     : 'cardId' in owner
       ? `CARD#${owner.cardId}`
-      : `DECISIONS#INVALID#${owner.invalidOn}`;
+      : 'tur' in owner
+        ? `TUR#${owner.tur}`
+        : 'day' in owner
+          ? `AUDIT#DAY#${owner.day}`
+          : `DECISIONS#INVALID#${owner.invalidOn}`;
+const AUDIT_PREFIX = 'AUDIT#';
 const DECISION_PREFIX = 'DECISION#';
 const CHALLENGE_PREFIX = 'CHALLENGE#';
 const STATE_SK = 'STATE';
@@ -202,7 +242,7 @@ export class DynamoTokenStore implements TokenStore {
 
   /** One page of a partition's items whose sort key starts with `prefix`, keys stripped. */
   private async queryPrefix(
-    owner: TimelineOwner,
+    owner: TimelineOwner | AuditOwner,
     prefix: string,
     options: { limit?: number; cursor?: string; newestFirst?: boolean } = {},
   ): Promise<Page<Record<string, unknown>>> {
@@ -353,5 +393,34 @@ export class DynamoTokenStore implements TokenStore {
       if (err instanceof ConditionalCheckFailedException) return undefined;
       throw err;
     }
+  }
+
+  async findTokenIdByTur(tur: string): Promise<string | undefined> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI.byTokenUniqueReference,
+        KeyConditionExpression: 'GSI2PK = :pk',
+        ExpressionAttributeValues: { ':pk': `TUR#${tur}` },
+        Limit: 1,
+      }),
+    );
+    const sk = out.Items?.[0]?.GSI2SK;
+    return typeof sk === 'string' ? sk.replace(/^TOKEN#/, '') : undefined;
+  }
+
+  async putAudit(owner: AuditOwner, record: AuditRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        // PENDING first, then the outcome over it (same key).
+        Item: { PK: pk(owner), SK: `${AUDIT_PREFIX}${record.at}#${record.auditId}`, ...record },
+      }),
+    );
+  }
+
+  async listAudit(owner: AuditOwner, limit: number): Promise<AuditRecord[]> {
+    const page = await this.queryPrefix(owner, AUDIT_PREFIX, { limit, newestFirst: true });
+    return page.items as unknown as AuditRecord[];
   }
 }

@@ -291,7 +291,12 @@ export async function resendChallenge(
     const tur = state?.state.facts.tokenUniqueReference;
     if (!tur)
       throw new ResendNotPossible('the Token Unique Reference is not known yet; MDES needs it to resend a code');
-    await deps.mdes.resendActivationCode({ tokenUniqueReference: tur, userId: input.userId, userName: input.userName });
+    await deps.mdes.resendActivationCode({
+      tokenUniqueReference: tur,
+      userId: input.userId,
+      userName: input.userName,
+      method: c.method === 'SMS' || c.method === 'EMAIL' ? c.method : undefined,
+    });
     return { action: 'MDES_RESEND_REQUESTED', challengeId: c.challengeId };
   }
   if (c.status !== 'PENDING' || !c.otp) {

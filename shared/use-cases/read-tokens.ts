@@ -1,7 +1,7 @@
 import type { Challenge } from '../domain/challenge';
 import { NotFoundError } from '../domain/errors';
 import type { TokenState } from '../domain/token-state';
-import type { DecisionRecord, Page, TimelineEntry, TokenStore } from '../store/token-store';
+import type { AuditRecord, DecisionRecord, Page, TimelineEntry, TokenStore } from '../store/token-store';
 
 /** A token as the internal API shows it: state, one page of its timeline, its latest decisions. */
 export interface TokenView {
@@ -9,6 +9,8 @@ export interface TokenView {
   timeline: Page<TimelineEntry>;
   /** Newest first, at most 20. */
   decisions: DecisionRecord[];
+  /** Customer Service actions on the token (who, what, outcome), newest first, at most 20. */
+  audit: AuditRecord[];
 }
 
 /** Reads one token with the first page (or the page at `cursor`) of its timeline. */
@@ -18,16 +20,17 @@ export async function getTokenWithTimeline(
   limit: number,
   cursor?: string,
 ): Promise<TokenView> {
-  const [current, timeline, decisions] = await Promise.all([
+  const [current, timeline, decisions, audit] = await Promise.all([
     store.getTokenState(tokenId),
     store.listTimeline({ tokenId }, limit, cursor),
     store.listDecisions({ tokenId }, 20),
+    store.listAudit({ tokenId }, 20),
   ]);
   if (!current && decisions.length === 0) throw new NotFoundError(`token ${tokenId} not found`);
   const token = current
     ? { ...current.state, version: current.version }
     : { tokenId, facts: {}, clocks: {}, firstEventAt: '', lastEventAt: '', version: 0 };
-  return { token, timeline, decisions };
+  return { token, timeline, decisions, audit };
 }
 
 /** The tokens of a card, plus the card-level events (refusals) that never became tokens. */

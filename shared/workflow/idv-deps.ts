@@ -1,5 +1,6 @@
 import { loadBaseConfig, loadIdvConfig } from '../config';
-import { HttpTokenLifecycle } from '../mdes/token-lifecycle';
+import { lazyConnections } from '../mdes/customers';
+import { MdesTokenLifecycle } from '../mdes/token-lifecycle';
 import { SesEmailSender, SnsSmsSender } from '../notify/senders';
 import { PismoAccountsClient } from '../pismo/accounts-client';
 import { DynamoTokenStore } from '../store/token-store';
@@ -21,7 +22,7 @@ export function createIdvDeps(env: NodeJS.ProcessEnv = process.env): IdvDeps {
     email: new SesEmailSender(idv.emailFrom),
     // Resuming needs no state machine ARN: the task token identifies the execution.
     workflow: new StepFunctionsIdvWorkflow(''),
-    mdes: new HttpTokenLifecycle(idv.mdesCsBaseUrl, idv.mdesOrganization),
+    mdes: new MdesTokenLifecycle(lazyConnections(env)),
     emailFallback: idv.emailFallback,
     defaultWaitSeconds: idv.defaultWaitSeconds,
   };

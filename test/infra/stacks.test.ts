@@ -65,7 +65,7 @@ describe('infra', () => {
   describe('StatelessStack', () => {
     it('runs every function on Node.js 24, arm64, with active tracing and an encrypted, retained log group', () => {
       const fns = stateless.findResources('AWS::Lambda::Function', { Metadata: { 'local:entry': Match.anyValue() } });
-      expect(Object.keys(fns).sort()).toHaveLength(10);
+      expect(Object.keys(fns).sort()).toHaveLength(11);
       for (const fn of Object.values(fns)) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',

@@ -183,12 +183,13 @@ describe('ID&V workflow (synthesized state machine, run locally)', () => {
       'Done',
     ]);
     expect(outboxFor(/You started adding your card/).length).toBeGreaterThan(0);
-    expect(stack.aws.mdesDeletes).toEqual([
-      expect.objectContaining({
-        tokenUniqueReference: 'DSHRMC0000000000000000000000000000000000000idv5',
-        reasonCode: 'Z',
-      }),
-    ]);
+    // The signed MDES Token Delete reached the MDES simulator, which deleted the token.
+    expect(stack.mdes.vault.get('DSHRMC0000000000000000000000000000000000000idv5')).toMatchObject({ status: 'D' });
+    expect(stack.mdes.vault.get('DSHRMC0000000000000000000000000000000000000idv5')?.history.at(-1)).toMatchObject({
+      StatusCode: 'D',
+      ReasonCode: 'Z',
+      AuditInfo: { UserId: 'idv-workflow' },
+    });
     const [challenge] = (await challenges('idv5')).challenges;
     expect(challenge).toMatchObject({ status: 'ABANDONED_DELETED' });
   });
@@ -265,18 +266,15 @@ describe('ID&V workflow (synthesized state machine, run locally)', () => {
           card_id: 4995608,
           token_id: 'idv11',
           token_status: 'PENDING',
-          token_unique_reference: 'DSHRMC00000000000000000000000000000000000000idv11',
+          token_unique_reference: 'DSHRMC0000000000000000000000000000000000000idv11',
         },
       });
       await post(flow.ac);
       await until(waiting('idv11'));
       const res = await resend('idv11', 'ch-ac-idv11');
       expect(res).toMatchObject({ status: 202, body: { action: 'MDES_RESEND_REQUESTED' } });
-      expect(stack.aws.mdesResends).toContainEqual(
-        expect.objectContaining({
-          tokenUniqueReference: 'DSHRMC00000000000000000000000000000000000000idv11',
-          userId: 'agent-7',
-        }),
+      expect(stack.mdes.requests).toContainEqual(
+        expect.objectContaining({ operation: '/token/resendactivationcode', status: 200, userId: 'agent-7' }),
       );
     });
 
