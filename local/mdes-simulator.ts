@@ -17,6 +17,8 @@ export const MDES_BASE_PATH = '/mdes/csapi/v2';
 export const DEMO_PAN = '5454545454545454';
 /** The Token Unique Reference of the seed's MDES TC event (token 17556 and the demo's yellow paths). */
 export const SEED_TUR = 'DSHRMC0000259339fc95457145a841599b4b25b6c1da653e';
+/** A demo-card token the wallet suspended (multi-suspender demo). */
+export const WALLET_SUSPENDED_TUR = 'DSHRMC0000259339000000000000000wallet00suspended';
 
 type StatusCode = 'U' | 'A' | 'S' | 'D';
 
@@ -300,7 +302,7 @@ export class MdesSimulator {
   /** The seed scenarios: the demo card's active token (seed TC), a wallet-suspended one, and one in progress. */
   private seed(): void {
     this.provision({ tur: SEED_TUR, status: 'A' });
-    this.provision({ tur: 'DSHRMC0000259339000000000000000wallet00suspended', status: 'S', suspenders: ['W'] });
+    this.provision({ tur: WALLET_SUSPENDED_TUR, status: 'S', suspenders: ['W'] });
     this.provision({ tur: 'DSHRMC00002593390000000000000000000000inprogress', status: 'U' });
   }
 

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
-import { MDES_LIFECYCLE, type SeedEventName, seedEvent } from '../test/fixtures/pismo-events';
+import { eventLike, MDES_LIFECYCLE, type SeedEventName, seedEvent } from '../test/fixtures/pismo-events';
 import { mdesYellowPath } from '../test/fixtures/idv-events';
+import { DEMO_PAN, SEED_TUR, WALLET_SUSPENDED_TUR } from './mdes-simulator';
 import { LOCAL_DIR, type LocalStack, PISMO_KEY_FILE, startLocalStack } from './local-stack';
 import { DECISION_SCENARIOS } from './pismo-scenarios';
 import { textTable } from './text-table';
@@ -82,6 +83,95 @@ async function yellowPathDemo(stack: LocalStack) {
   );
 }
 
+/**
+ * A customer-service session over MDES (the MDES simulator): search the demo card's tokens by PAN,
+ * suspend a token, its status history, unsuspend, delete, the multi-suspender rule, the audit trail.
+ */
+async function customerServiceDemo(stack: LocalStack) {
+  const tokenId = `cs${Date.now().toString(36)}`;
+  const tur = `DSHRMC0000259339${tokenId.padStart(32, '0')}`.slice(0, 48);
+  console.log(
+    `== Customer Service over MDES (signed OAuth 1.0a calls to the MDES simulator) on a new token ${tokenId}`,
+  );
+  const ta = eventLike('mdes-ta', { eventId: `ta-${tokenId}`, tokenId, timestamp: new Date().toISOString() });
+  await stack.pismo.send(`${stack.url}/pismo/events`, ta);
+  await stack.pismo.send(`${stack.url}/pismo/events`, {
+    ...ta,
+    timestamp: new Date(Date.now() + 1000).toISOString(),
+    event_id: `resync-${tokenId}`,
+    event_type: 'token_resync',
+    data: { card_id: 4995608, token_id: tokenId, token_status: 'ACTIVE', token_unique_reference: tur },
+  });
+  const officer = await stack.issuer.mint({
+    scope: 'tokens:read tokens:write',
+    audience: stack.audience,
+    sub: 'agent-7',
+    name: 'Ana Souza',
+  });
+  const cs = async (method: 'GET' | 'POST', p: string, body?: unknown) => {
+    const res = await fetch(`${stack.url}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${officer}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const found = await cs('POST', '/cs/search', { AccountPan: DEMO_PAN });
+  const searchRows = (found.body.tokens as Record<string, unknown>[]).map((t) => [
+    String(t.tokenUniqueReference),
+    String(t.tokenId ?? '-'),
+    String(t.status),
+    (t.suspenders as string[]).join(', ') || '-',
+    (t.allowedOperations as string[]).join(' '),
+  ]);
+  console.log(
+    `POST /cs/search {AccountPan: "${DEMO_PAN.slice(0, 6)}******${DEMO_PAN.slice(-4)}"} (the PAN only in the body)`,
+  );
+  console.log(textTable(['TUR', 'our token', 'MDES status', 'suspended by', 'allowed now'], searchRows), '\n');
+  const rows: string[][] = [];
+  const step = async (label: string, method: 'GET' | 'POST', p: string, body?: unknown) => {
+    const res = await cs(method, p, body);
+    const b = res.body;
+    rows.push([label, String(res.status), String(b.statusBefore ?? '-'), String(b.note ?? b.message ?? '-')]);
+    return res;
+  };
+  await step('suspend (T: fraud suspected)', 'POST', `/cs/tokens/${tokenId}/suspend`, {
+    ReasonCode: 'T',
+    CommentText: 'cardholder reports unknown transactions',
+  });
+  const history = await step('status history', 'GET', `/cs/tokens/${tokenId}/status-history`);
+  const statuses =
+    (history.body.mdes as { TokenStatusHistoryResponse?: { Statuses?: { Status?: { StatusCode?: string }[] } } })
+      .TokenStatusHistoryResponse?.Statuses?.Status ?? [];
+  rows[rows.length - 1]?.splice(3, 1, statuses.map((x) => x.StatusCode).join(' → '));
+  await step('unsuspend (F)', 'POST', `/cs/tokens/${tokenId}/unsuspend`, { ReasonCode: 'F' });
+  await step('activate (not allowed when Active)', 'POST', `/cs/tokens/${tokenId}/activate`, { ReasonCode: 'C' });
+  await step('delete (C: account closed)', 'POST', `/cs/tokens/${tokenId}/delete`, { ReasonCode: 'C' });
+  await step('unsuspend a wallet-suspended token', 'POST', `/cs/turs/${WALLET_SUSPENDED_TUR}/unsuspend`, {
+    ReasonCode: 'F',
+  });
+  console.log(textTable(['action', 'HTTP', 'MDES status before', 'result'], rows), '\n');
+  const view = await cs('GET', `/tokens/${tokenId}`);
+  console.log(`== Audit trail of token ${tokenId} (GET /tokens/${tokenId} → audit)`);
+  console.log(
+    textTable(
+      ['at', 'operation', 'officer', 'outcome', 'HTTP', 'reason'],
+      (view.body.audit as Record<string, unknown>[])
+        .slice()
+        .reverse()
+        .map((a) => [
+          String(a.at),
+          String(a.operation),
+          `${String(a.userId)} (${String(a.userName)})`,
+          String(a.outcome),
+          String(a.httpStatus),
+          String(a.reason ?? '-').slice(0, 70),
+        ]),
+    ),
+    '\n',
+  );
+}
+
 async function main() {
   const started = Date.now();
   const stack = await startLocalStack({
@@ -89,6 +179,8 @@ async function main() {
     port,
     pismoKeyFile: PISMO_KEY_FILE,
     outboxFile: path.join(LOCAL_DIR, 'outbox.jsonl'),
+    secretsFile: path.join(LOCAL_DIR, 'secrets-manager.json'),
+    mdesStateFile: path.join(LOCAL_DIR, 'mdes-simulator.json'),
     // The workflow's 24 h reminder and 29-day clean-up waits take 1 s in the demo.
     waitOverridesMs: { WaitBeforeReminder: 1000, WaitBeforeCleanup: 1000 },
   });
@@ -211,6 +303,8 @@ async function main() {
     `== Card 4995608: ${card.tokens.items.length} token(s), ${card.refusals.length} refusal(s) on the card timeline\n`,
   );
 
+  await customerServiceDemo(stack);
+
   if (once) {
     await stack.stop();
     console.log('Demo complete (--once).');
@@ -222,6 +316,13 @@ async function main() {
   console.log(`  curl -s -H "authorization: Bearer $TOKEN" ${stack.url}/tokens/17556`);
   console.log(`  npm run pismo -- send vts-passcode --url ${stack.url}   # a Pismo-signed event webhook`);
   console.log(`  npm run pismo -- send mdes-yellow --url ${stack.url}    # a Pismo-signed decision call`);
+  console.log(`  export CS=$(npm run -s dev-token -- --scope 'tokens:read tokens:write')`);
+  console.log(
+    `  curl -s -H "authorization: Bearer $CS" -H 'content-type: application/json' -d '{"AccountPan":"${DEMO_PAN}"}' ${stack.url}/cs/search`,
+  );
+  console.log(
+    `  curl -s -X POST -H "authorization: Bearer $CS" -H 'content-type: application/json' -d '{"ReasonCode":"L"}' ${stack.url}/cs/turs/${SEED_TUR}/suspend`,
+  );
   console.log('Ctrl+C to stop.');
   const stop = async () => {
     await stack.stop();
