@@ -5,6 +5,7 @@ import { buildSync } from 'esbuild';
 import { synthesizeTemplates } from '../local/cloud-template';
 import { deriveLocalModel } from '../local/local-model';
 import { type BenchEntry, median } from './bench-report';
+import { INSTALLED_NOT_BUNDLED } from '../infra/constructs/app-function';
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(__dirname, '.build');
@@ -21,6 +22,8 @@ function bundle(entry: string, name: string): string {
     platform: 'node',
     target: 'node22',
     format: 'cjs',
+    // As AppFunction: installed beside the bundle, loaded only for a PKCS#12 key.
+    external: INSTALLED_NOT_BUNDLED,
     logLevel: 'error',
   });
   return outfile;

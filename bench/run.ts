@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeResults } from './bench-report';
 import { benchColdStart } from './cold-start-bench';
+import { benchCustomerService } from './customer-service-bench';
 import { benchDecision } from './decision-bench';
 import { benchIdv } from './idv-bench';
 import { benchIngestion } from './ingestion-bench';
@@ -10,11 +11,12 @@ const SUITES = {
   decision: benchDecision,
   idv: benchIdv,
   'cold-start': benchColdStart,
+  'customer-service': benchCustomerService,
 } as const;
 type Suite = keyof typeof SUITES;
 
 /**
- * `npm run bench [-- ingestion|decision|idv|cold-start]`: runs the suites and writes bench/results/.
+ * `npm run bench [-- ingestion|decision|idv|cold-start|customer-service]`: runs the suites and writes bench/results/.
  * Each suite runs in its own process: the local stack's handlers build their clients at import,
  * so one process hosts one stack.
  */

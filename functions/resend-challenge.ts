@@ -2,7 +2,6 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { ENV, loadBaseConfig } from '../shared/config';
 import { ValidationError } from '../shared/domain/errors';
 import { httpHandler } from '../shared/http/http-handler';
-import { lazyConnections } from '../shared/mdes/customers';
 import { MdesTokenLifecycle } from '../shared/mdes/token-lifecycle';
 import { createObservability } from '../shared/observability/powertools';
 import { DynamoTokenStore } from '../shared/store/token-store';
@@ -14,7 +13,7 @@ const obs = createObservability('resend-challenge');
 const deps = {
   store: new DynamoTokenStore(config.tableName),
   workflow: new StepFunctionsIdvWorkflow(process.env[ENV.idvStateMachineArn] ?? ''),
-  mdes: new MdesTokenLifecycle(lazyConnections()),
+  mdes: new MdesTokenLifecycle(),
 };
 const ID = /^[A-Za-z0-9_-]{1,80}$/;
 

@@ -1,9 +1,10 @@
+import { MdesTokenLifecycle } from '../shared/mdes/token-lifecycle';
 import { createObservability } from '../shared/observability/powertools';
 import { reviewAbandonedToken } from '../shared/use-cases/idv-steps';
 import { createIdvDeps } from '../shared/workflow/idv-deps';
 import { stepHandler } from '../shared/workflow/step-handler';
 
-const deps = createIdvDeps();
+const deps = createIdvDeps(process.env, new MdesTokenLifecycle());
 const obs = createObservability('review-abandoned-token');
 
 /** ID&V workflow step: Reminder after 24 h, MDES Token Delete after 30 days, for abandoned provisioning. */

@@ -34,7 +34,15 @@ export interface AppFunctionProps {
   timeout?: Duration;
   memorySize?: number;
   environment?: Record<string, string>;
+  /**
+   * Calls Mastercard: node-forge (PKCS#12 keys, loaded only for such a key) is installed next to the
+   * bundle instead of inside it, so its 290 KiB are not parsed at every cold start.
+   */
+  mastercard?: boolean;
 }
+
+/** Packages installed beside the bundle (node_modules) rather than bundled; see `mastercard`. */
+export const INSTALLED_NOT_BUNDLED = ['node-forge'];
 
 /**
  * Every Lambda of the service: newest Node.js runtime, arm64, esbuild minified bundle with source
@@ -73,7 +81,8 @@ export class AppFunction extends Construct {
         target: 'node22',
         format: OutputFormat.CJS,
         // Bundle the pinned SDK instead of the runtime's copy: the version we test is the version we run.
-        externalModules: [],
+        externalModules: props.mastercard ? INSTALLED_NOT_BUNDLED : [],
+        nodeModules: props.mastercard ? INSTALLED_NOT_BUNDLED : undefined,
       },
       environment: {
         NODE_OPTIONS: '--enable-source-maps',

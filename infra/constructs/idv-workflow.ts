@@ -72,10 +72,11 @@ export class IdvWorkflow extends Construct {
       [ENV.smsSenderId]: s.smsSenderId,
       [ENV.idvEmailFallback]: String(s.emailFallback),
     };
-    const step = (name: string, entry: string, description: string) => {
+    const step = (name: string, entry: string, description: string, mastercard = false) => {
       const fn = new AppFunction(this, `${name}Fn`, {
         entry,
         description,
+        mastercard,
         logKey: props.logKey,
         logRetention: props.logRetention,
         timeout: Duration.seconds(15),
@@ -92,7 +93,12 @@ export class IdvWorkflow extends Construct {
       'functions/settle-challenge.ts',
       'ID&V: close an expired or failed challenge',
     );
-    const reviewFn = step('ReviewAbandonedToken', 'functions/review-abandoned-token.ts', 'ID&V: reminder and clean-up');
+    const reviewFn = step(
+      'ReviewAbandonedToken',
+      'functions/review-abandoned-token.ts',
+      'ID&V: reminder and clean-up',
+      true,
+    );
     reviewFn.useMdes(props.mdes);
     for (const fn of [deliverFn, notifyFn, reviewFn]) {
       fn.fn.addToRolePolicy(

@@ -206,6 +206,7 @@ export class StatelessStack extends Stack {
         ...common,
         entry: 'functions/resend-challenge.ts',
         description: 'POST /tokens/{tokenId}/challenges/{challengeId}/resend',
+        mastercard: true,
       })
         .useTable(props.table, 'read')
         .useMdes(props.mdes),
@@ -225,6 +226,7 @@ export class StatelessStack extends Stack {
       description: 'Internal Customer Service API over Mastercard MDES Customer Service',
       // MDES timeouts (5 s) × retries, plus the status search before a write.
       timeout: Duration.seconds(29),
+      mastercard: true,
     })
       .useTable(props.table, 'readWrite')
       .useMdes(props.mdes);

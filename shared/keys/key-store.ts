@@ -14,10 +14,10 @@ export class KeysUnavailable extends AppError {
 }
 
 /** Maps a validated secret to what the MDES client needs. */
-export function credentialsOf(secret: MdesSecret): MdesCredentials {
+export async function credentialsOf(secret: MdesSecret): Promise<MdesCredentials> {
   return {
     consumerKey: secret.consumerKey,
-    signingKeyPem: signingKeyPem(secret),
+    signingKeyPem: await signingKeyPem(secret),
     encryptionCertificatePem: secret.encryptionCertificate?.certificatePem,
     encryptionKeyFingerprint: secret.encryptionCertificate?.fingerprint,
     decryptionKeyPem: secret.decryptionKey?.privateKeyPem,
@@ -95,8 +95,8 @@ export class SecretsManagerKeyStore implements CredentialsSource {
     const cached = this.cached;
     if (cached && this.now() - cached.loadedAt < ttl) return cached;
     this.inflight ??= this.load('AWSCURRENT')
-      .then(({ secret }) => {
-        const fresh = { secret, credentials: credentialsOf(secret), loadedAt: this.now() };
+      .then(async ({ secret }) => {
+        const fresh = { secret, credentials: await credentialsOf(secret), loadedAt: this.now() };
         this.cached = fresh;
         return fresh;
       })

@@ -1,4 +1,3 @@
-import forge from 'node-forge';
 import { createPrivateKey } from 'node:crypto';
 import * as z from '../zod';
 
@@ -87,10 +86,14 @@ export function parseMdesSecret(secretId: string, text: string | undefined): Mde
   return parsed.data;
 }
 
-/** The signing key as PKCS#8 PEM, converting a PKCS#12 bundle if that is what the secret holds. */
-export function signingKeyPem(secret: MdesSecret): string {
+/**
+ * The signing key as PKCS#8 PEM, converting a PKCS#12 bundle if that is what the secret holds
+ * (node-forge is loaded only then: it is a third of a function bundle).
+ */
+export async function signingKeyPem(secret: MdesSecret): Promise<string> {
   const key = secret.signingKey;
   if ('privateKeyPem' in key) return key.privateKeyPem;
+  const { default: forge } = await import('node-forge');
   const p12 = forge.pkcs12.pkcs12FromAsn1(
     forge.asn1.fromDer(forge.util.decode64(key.pkcs12Base64)),
     false,

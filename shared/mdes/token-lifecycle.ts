@@ -17,13 +17,21 @@ const MDES_METHOD = { SMS: 'SMS', EMAIL: 'EMA' } as const;
 
 /**
  * {@link TokenLifecyclePort} over the signed MDES Customer Service client of the default customer.
- * Built lazily: step functions that never call MDES never load keys.
+ * The client, its signer and the Secrets Manager client are loaded on first use: the ID&V steps that
+ * never call MDES keep their cold start.
  */
 export class MdesTokenLifecycle implements TokenLifecyclePort {
-  constructor(private readonly connections: () => MdesConnections) {}
+  private loaded?: Promise<MdesConnections>;
+
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  private async connections(): Promise<MdesConnections> {
+    this.loaded ??= import('./customers').then(({ lazyConnections }) => lazyConnections(this.env)());
+    return this.loaded;
+  }
 
   async deleteToken(request: { tokenUniqueReference: string; reasonCode: 'Z'; comment: string }): Promise<void> {
-    const { client, customer } = this.connections().get();
+    const { client, customer } = (await this.connections()).get();
     await client.delete({
       TokenUniqueReference: request.tokenUniqueReference,
       ReasonCode: request.reasonCode,
@@ -38,7 +46,7 @@ export class MdesTokenLifecycle implements TokenLifecyclePort {
     userName: string;
     method?: 'SMS' | 'EMAIL';
   }): Promise<void> {
-    const { client, customer } = this.connections().get();
+    const { client, customer } = (await this.connections()).get();
     const AuditInfo = { UserId: request.userId, UserName: request.userName, Organization: customer.organization };
     // MDES resends by activation method id: take the challenge's channel if offered, else the first resendable.
     const methods =

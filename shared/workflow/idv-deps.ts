@@ -1,14 +1,22 @@
 import { loadBaseConfig, loadIdvConfig } from '../config';
-import { lazyConnections } from '../mdes/customers';
-import { MdesTokenLifecycle } from '../mdes/token-lifecycle';
+import type { TokenLifecyclePort } from '../mdes/token-lifecycle';
 import { SesEmailSender, SnsSmsSender } from '../notify/senders';
 import { PismoAccountsClient } from '../pismo/accounts-client';
 import { DynamoTokenStore } from '../store/token-store';
 import type { IdvDeps } from '../use-cases/idv-steps';
 import { StepFunctionsIdvWorkflow } from './idv-workflow';
 
-/** Composition root of the ID&V step functions: one set of clients per container. */
-export function createIdvDeps(env: NodeJS.ProcessEnv = process.env): IdvDeps {
+/** Stands in for MDES in the steps that never call it (only the clean-up step does). */
+const NO_MDES: TokenLifecyclePort = {
+  deleteToken: () => Promise.reject(new Error('this step function has no MDES access')),
+  resendActivationCode: () => Promise.reject(new Error('this step function has no MDES access')),
+};
+
+/**
+ * Composition root of the ID&V step functions: one set of clients per container. `mdes` only for the
+ * step that calls MDES: the client, its signer and node-forge (PKCS#12) add ~500 KiB to a bundle.
+ */
+export function createIdvDeps(env: NodeJS.ProcessEnv = process.env, mdes: TokenLifecyclePort = NO_MDES): IdvDeps {
   const base = loadBaseConfig(env);
   const idv = loadIdvConfig(env);
   return {
@@ -22,7 +30,7 @@ export function createIdvDeps(env: NodeJS.ProcessEnv = process.env): IdvDeps {
     email: new SesEmailSender(idv.emailFrom),
     // Resuming needs no state machine ARN: the task token identifies the execution.
     workflow: new StepFunctionsIdvWorkflow(''),
-    mdes: new MdesTokenLifecycle(lazyConnections(env)),
+    mdes,
     emailFallback: idv.emailFallback,
     defaultWaitSeconds: idv.defaultWaitSeconds,
   };
