@@ -75,6 +75,12 @@ export function buildApp(app: App): ServiceStacks {
       smsSenderId: context(app, 'idvSmsSenderId', 'ISSUER'),
       emailFallback: context(app, 'idvEmailFallback', 'true') === 'true',
     },
+    keys: {
+      // Unconfirmed: Mastercard does not publish its credentials API (README, Keys); set per deployment.
+      registrarUrl: context(app, 'mdesRegistrarUrl', 'https://developer.mastercard.com/api/credentials'),
+      rotationDays: Number(context(app, 'keyRotationDays', '300')),
+      revokeGraceHours: Number(context(app, 'keyRevokeGraceHours', '24')),
+    },
     mdes: stateful.mdesSecrets.map(({ settings, secret }) => ({ ...settings, secret, key: stateful.keysKey })),
     decision: {
       ruleSet: context(app, 'decisionRuleSet', DECISION_DEFAULTS.ruleSet),
@@ -90,6 +96,13 @@ export function buildApp(app: App): ServiceStacks {
       bodyHashClaim: context(app, 'pismoBodyHashClaim', PISMO_WEBHOOK_DEFAULTS.bodyHashClaim),
     },
   });
+  const { rotationDays, revokeGraceHours } = stateless.keys;
+  if (!Number.isInteger(rotationDays) || rotationDays < 1 || rotationDays >= 365)
+    throw new Error(
+      'tokenization:keyRotationDays must be an integer from 1 to 364 (Mastercard keys expire after 12 months)',
+    );
+  if (!Number.isFinite(revokeGraceHours) || revokeGraceHours < 0)
+    throw new Error('tokenization:keyRevokeGraceHours must be ≥ 0');
   stateless.addStackDependency(stateful);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new PCIDSS321Checks(app));
   return { stateful, stateless };

@@ -15,7 +15,8 @@ export class SecretsManagerError extends Error {
 
 interface Version {
   versionId: string;
-  secretString: string;
+  /** Undefined for the AWSPENDING placeholder RotateSecret creates before createSecret runs. */
+  secretString?: string;
   stages: string[];
   createdAt: number;
 }
@@ -137,6 +138,11 @@ export class LocalSecretsManager {
       case 'GetSecretValue': {
         const s = this.get(req.SecretId);
         const v = this.version(s, req.VersionId, req.VersionStage);
+        if (v.secretString === undefined)
+          throw new SecretsManagerError(
+            'ResourceNotFoundException',
+            "Secrets Manager can't find the specified secret value for this version.",
+          );
         return {
           ARN: s.arn,
           Name: s.name,
@@ -150,6 +156,13 @@ export class LocalSecretsManager {
         const s = this.get(req.SecretId);
         const versionId = String(req.ClientRequestToken ?? randomUUID());
         const existing = s.versions.find((v) => v.versionId === versionId);
+        if (existing && existing.secretString === undefined) {
+          // The rotation's AWSPENDING placeholder gets its value.
+          existing.secretString = String(req.SecretString ?? '');
+          for (const stage of (req.VersionStages as string[] | undefined) ?? []) this.moveStage(s, stage, existing);
+          this.save();
+          return { ARN: s.arn, Name: s.name, VersionId: versionId, VersionStages: existing.stages };
+        }
         if (existing) {
           // Idempotent for the same value; a different value under the same token is an error, as in AWS.
           if (existing.secretString !== req.SecretString)
@@ -224,8 +237,21 @@ export class LocalSecretsManager {
         if (!this.rotate)
           throw new SecretsManagerError('InvalidRequestException', 'no rotation function is configured');
         const token = String(req.ClientRequestToken ?? randomUUID());
+        // As AWS: a new version labelled AWSPENDING (no value yet) that the rotation function fills.
+        if (!s.versions.some((v) => v.versionId === token)) {
+          const placeholder: Version = { versionId: token, stages: [], createdAt: Date.now() };
+          s.versions.push(placeholder);
+          this.moveStage(s, 'AWSPENDING', placeholder);
+        }
+        // AWS runs the steps asynchronously and reports failures in the function's logs; locally they run
+        // in the call and a failure is returned (the pending version stays, as in AWS).
         for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret'])
-          await this.rotate({ SecretId: s.arn, ClientRequestToken: token, Step });
+          try {
+            await this.rotate({ SecretId: s.arn, ClientRequestToken: token, Step });
+          } catch (err) {
+            this.save();
+            throw new SecretsManagerError('RotationFailed', `${Step} failed: ${(err as Error).message}`);
+          }
         this.save();
         return { ARN: s.arn, Name: s.name, VersionId: token };
       }

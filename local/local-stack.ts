@@ -42,6 +42,8 @@ export interface LocalStackOptions {
   mdesStateFile?: string;
   /** JWE payload encryption for the local MDES customer (default off, as in Sandbox). */
   mdesEncryption?: boolean;
+  /** Grace before a rotated-out key is revoked (default 24 h; `npm run rotate-keys` uses 0). */
+  keyRevokeGraceHours?: number;
   /** Wait state durations in ms by state name (the 24 h / 29 day waits). */
   waitOverridesMs?: Record<string, number>;
   /** Retry pauses in ms by state name. */
@@ -95,6 +97,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       'tokenization:pismoJwksUrl': pismo.jwksUrl,
       'tokenization:pismoApiUrl': pismo.apiUrl,
       'tokenization:pismoClientId': SIMULATED_CLIENT.id,
+      'tokenization:mdesRegistrarUrl': mdes.registryUrl,
+      'tokenization:keyRevokeGraceHours': String(options.keyRevokeGraceHours ?? 24),
       'tokenization:mdesCustomers': [
         {
           customerId: LOCAL_MDES_CUSTOMER,
@@ -136,6 +140,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     taskTimeoutScale: options.taskTimeoutScale,
   });
   aws.sfn = stepFunctions;
+  // Secrets Manager's RotateSecret invokes the rotation function from the template, step by step.
+  const rotationFn = [...model.functions.values()].find((f) => f.entry === 'functions/rotate-mdes-keys.ts');
+  aws.secretsManager.rotate = async (event) => {
+    if (!rotationFn) throw new Error('the template declares no key rotation function');
+    await invoke(rotationFn.id, event);
+  };
   const issuer = await openDevIssuer(options.issuerKeyFile ?? path.join(LOCAL_DIR, 'dev-issuer.json'));
   const gateway = new LocalGateway(model.routes, invoke, issuer);
   const url = await gateway.listen(options.port ?? 0);

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
-import { generateRsaKeyPair, issueCertificate, type PemKeyPair } from '../shared/keys/x509';
+import { generateRsaKeyPair, issueCertificate, type PemKeyPair, publicKeyOfCsr } from '../shared/keys/x509';
 import { OPERATION_NAMES, OPERATIONS, SEARCH_CRITERIA } from '../shared/mdes/contract';
 import { publicKeyFingerprint } from '../shared/mdes/credentials';
 import { decryptPayload, encryptPayload, isEncryptedBody } from '../shared/mdes/payload-encryption';
@@ -12,6 +12,8 @@ import { specOperations, validateAgainstSpec } from './mdes-spec';
 
 /** The base path of the API, as on api.mastercard.com. */
 export const MDES_BASE_PATH = '/mdes/csapi/v2';
+/** The base path of the simulated Mastercard Developers credentials API. */
+export const REGISTRY_BASE_PATH = '/developers';
 
 /** The demo cardholder's card (card 4995608 of the seed events); a Mastercard test PAN. */
 export const DEMO_PAN = '5454545454545454';
@@ -160,6 +162,12 @@ export class MdesSimulator {
   requireEncryption = false;
   /** false: accept unsigned requests (only the client-overhead bench turns this off, for its baseline). */
   verifySignatures = true;
+  /** Base URL of the simulated Mastercard Developers credentials API (key registration, rotation). */
+  registryUrl = '';
+  /** Validity of keys the credentials API issues (Mastercard: 12 months). */
+  keyValidityMs = 365 * 86_400_000;
+  /** Registry faults: refuse new key requests, or refuse to activate them. */
+  registryFault?: 'refuse-request' | 'refuse-activation';
   private commentSeq = 1000;
 
   private constructor(stateFile?: string) {
@@ -197,7 +205,9 @@ export class MdesSimulator {
       sim.handle(req, res).catch((err: unknown) => sim.send(res, 500, { message: String(err) }));
     });
     await new Promise<void>((resolve) => sim.server?.listen(0, '127.0.0.1', () => resolve()));
-    sim.url = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}${MDES_BASE_PATH}`;
+    const origin = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`;
+    sim.url = `${origin}${MDES_BASE_PATH}`;
+    sim.registryUrl = `${origin}${REGISTRY_BASE_PATH}`;
     return sim;
   }
 
@@ -357,6 +367,7 @@ export class MdesSimulator {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
+    if (req.url?.startsWith(`${REGISTRY_BASE_PATH}/`)) return this.handleRegistry(req, res, raw);
     const path = (req.url ?? '').split('?')[0]?.replace(MDES_BASE_PATH, '') ?? '';
     const log: SimRequestLog = { at: new Date().toISOString(), operation: path, status: 0, encrypted: false };
     this.requests.push(log);
@@ -414,6 +425,44 @@ export class MdesSimulator {
     }
   }
 
+  /** The credentials API: request (CSR → pending key), activate, revoke; signed with a current key. */
+  private async handleRegistry(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
+    const path = (req.url ?? '').replace(REGISTRY_BASE_PATH, '');
+    try {
+      this.authenticate(req, raw);
+      const body = (raw ? JSON.parse(raw) : {}) as Record<string, string>;
+      if (req.method === 'POST' && path === '/credentials') {
+        if (this.registryFault === 'refuse-request')
+          throw new SimError(400, 'KEY_REQUEST_REFUSED', 'the project cannot take another key (injected)');
+        const consumerKey = MdesSimulator.newConsumerKey();
+        const notAfter = new Date(Date.now() + this.keyValidityMs);
+        let signingPublicKeyPem: string;
+        let responsePublicKeyPem: string | undefined;
+        try {
+          signingPublicKeyPem = publicKeyOfCsr(body.signingCsrPem ?? '');
+          responsePublicKeyPem = body.decryptionCsrPem ? publicKeyOfCsr(body.decryptionCsrPem) : undefined;
+        } catch {
+          throw new SimError(400, 'INVALID_CSR', 'the CSR does not parse or its signature does not verify');
+        }
+        this.registerKey({ consumerKey, signingPublicKeyPem, responsePublicKeyPem, notAfter, pending: true });
+        return this.send(res, 201, { consumerKey, notAfter: notAfter.toISOString(), status: 'PENDING' });
+      }
+      const m = /^\/credentials\/([^/]+)\/(activate|revoke)$/.exec(path);
+      const key = m ? this.keys.get(decodeURIComponent(m[1] ?? '')) : undefined;
+      if (!m || !key) throw new SimError(404, 'RESOURCE_NOT_FOUND', 'no such key');
+      if (m[2] === 'activate') {
+        if (this.registryFault === 'refuse-activation')
+          throw new SimError(400, 'KEY_ACTIVATION_REFUSED', 'Mastercard did not issue the certificate (injected)');
+        if (key.revoked) throw new SimError(400, 'KEY_REVOKED', 'a revoked key cannot be activated');
+        key.pending = false;
+      } else key.revoked = true;
+      this.send(res, 200, { consumerKey: key.consumerKey, status: key.revoked ? 'REVOKED' : 'ACTIVE' });
+    } catch (err) {
+      if (err instanceof SimError) return this.send(res, err.status, errorBody(err));
+      throw err;
+    }
+  }
+
   private takeFault(path: string): Fault | undefined {
     const fault = this.faults.get(path);
     if (!fault) return undefined;
@@ -461,6 +510,7 @@ export class MdesSimulator {
     const key = this.keys.get(consumerKey);
     if (!key) throw unauthorized('unknown consumer key');
     if (key.revoked) throw unauthorized('the key was revoked');
+    if (key.pending) throw unauthorized('the key is not activated yet');
     if (key.notAfter.getTime() < Date.now()) throw unauthorized('the key expired');
     const bodyHash = createHash('sha256').update(raw, 'utf8').digest('base64');
     const sent = Buffer.from(params.get('oauth_body_hash') ?? '');

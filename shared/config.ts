@@ -27,6 +27,8 @@ export const ENV = {
   idvEmailFallback: 'IDV_EMAIL_FALLBACK',
   idvDefaultWaitSeconds: 'IDV_DEFAULT_WAIT_SECONDS',
   mdesCustomers: 'MDES_CUSTOMERS',
+  mdesRegistrarUrl: 'MDES_REGISTRAR_URL',
+  keyRevokeGraceHours: 'KEY_REVOKE_GRACE_HOURS',
 } as const;
 
 /** Defaults of the tokenization decision webhook. */

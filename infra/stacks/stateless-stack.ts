@@ -4,9 +4,12 @@ import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
-import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { EventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { RotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -14,7 +17,8 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ENV } from '../../shared/config';
+import { ENV, METRICS_NAMESPACE } from '../../shared/config';
+import { EXPIRY_THRESHOLDS_DAYS } from '../../shared/keys/expiry-monitor';
 import { AppFunction, type MdesBinding, type PismoWebhookSettings } from '../constructs/app-function';
 import { type IdvSettings, IdvWorkflow } from '../constructs/idv-workflow';
 
@@ -33,6 +37,8 @@ export interface StatelessStackProps extends StackProps {
   idv: IdvSettings;
   /** MDES customers (CIDs) and their key secrets: Customer Service API, ID&V clean-up and resend. */
   mdes: readonly MdesBinding[];
+  /** Mastercard key lifecycle: credentials API, rotation period, grace before the old key is revoked. */
+  keys: { registrarUrl: string; rotationDays: number; revokeGraceHours: number };
   /** Decision webhook: live and shadow rule set names (bundled), fail mode on store outage. */
   decision: { ruleSet: string; shadowRuleSet?: string; failMode: 'DECLINE' | 'DEFER' };
 }
@@ -50,9 +56,11 @@ export class StatelessStack extends Stack {
   readonly eventsDlq: Queue;
   readonly eventsTopic: Topic;
   readonly idvWorkflow: IdvWorkflow;
+  readonly keys: StatelessStackProps['keys'];
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
+    this.keys = props.keys;
     const common = { logKey: props.logKey, logRetention: props.logRetention };
 
     // --- ID&V workflow --------------------------------------------------------------------------
@@ -248,6 +256,8 @@ export class StatelessStack extends Stack {
         authorizationScopes: [scope],
       });
 
+    this.mastercardKeys(props, common, messagingKey);
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'PismoEventsTopicArn', { value: this.eventsTopic.topicArn });
     new CfnOutput(this, 'PismoEventsQueueUrl', { value: this.eventsQueue.queueUrl });
@@ -261,5 +271,134 @@ export class StatelessStack extends Stack {
           'cannot check; the function verifies signature, key id, expiry, body hash and tenant before any work (401 otherwise).',
       });
     }
+  }
+
+  /**
+   * Mastercard key lifecycle (DESIGN §5 Keys): the rotation function on every customer secret (every
+   * `rotationDays`, below the 12-month expiry), the daily expiry monitor (also revokes rotated-out keys
+   * after the grace period), and alarms at 45 and 14 days to expiry and on any rotation failure, to an
+   * operators' SNS topic.
+   */
+  private mastercardKeys(
+    props: StatelessStackProps,
+    common: { logKey: IKey; logRetention: RetentionDays },
+    topicKey: IKey,
+  ): void {
+    const keysEnv = { [ENV.mdesRegistrarUrl]: props.keys.registrarUrl };
+    const rotate = new AppFunction(this, 'RotateMdesKeys', {
+      ...common,
+      entry: 'functions/rotate-mdes-keys.ts',
+      description: 'Secrets Manager rotation of the Mastercard project keys',
+      timeout: Duration.seconds(60),
+      mastercard: true,
+      environment: { ...keysEnv, [ENV.keyRevokeGraceHours]: String(props.keys.revokeGraceHours) },
+    }).useMdes(props.mdes);
+    rotate.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+        resources: props.mdes.map((c) => c.secret.secretArn),
+      }),
+    );
+    rotate.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [...new Set(props.mdes.map((c) => c.key.keyArn))],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+      }),
+    );
+    props.mdes.forEach((c, i) => {
+      // Referenced without its key: RotationSchedule would grant on the key in the stateful stack (a
+      // cross-stack cycle); the rotation function's KMS permissions are granted above.
+      const secret = Secret.fromSecretAttributes(this, `MdesKeysRef${i}`, { secretCompleteArn: c.secret.secretArn });
+      new RotationSchedule(this, `MdesKeysRotation${i}`, {
+        secret,
+        rotationLambda: rotate.fn,
+        automaticallyAfter: Duration.days(props.keys.rotationDays),
+      });
+    });
+    Validations.of(rotate).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'RotationSchedule grants secretsmanager:GetRandomPassword, which has no resource-level permissions (unused: ' +
+        'keys are generated in the function).',
+    });
+
+    const monitor = new AppFunction(this, 'MonitorMdesKeys', {
+      ...common,
+      entry: 'functions/monitor-mdes-keys.ts',
+      description: 'Daily: Mastercard key days-to-expiry metrics; revokes rotated-out keys after grace',
+      timeout: Duration.seconds(60),
+      mastercard: true,
+      environment: keysEnv,
+    })
+      .useTable(props.table, 'readWrite')
+      .useMdes(props.mdes);
+    new Rule(this, 'MonitorMdesKeysDaily', {
+      description: 'Daily Mastercard key expiry check',
+      schedule: Schedule.rate(Duration.days(1)),
+      targets: [new LambdaFunction(monitor.fn, { retryAttempts: 2 })],
+    });
+
+    // CloudWatch publishes the alarms to the encrypted topic.
+    topicKey.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
+    const operators = new Topic(this, 'OperatorAlarms', {
+      displayName: 'Card tokenization operator alarms',
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    const action = new SnsAction(operators);
+    const alarm = (
+      id: string,
+      metric: Metric,
+      threshold: number,
+      op: ComparisonOperator,
+      description: string,
+      missing: TreatMissingData,
+    ) =>
+      new Alarm(this, id, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: op,
+        treatMissingData: missing,
+        alarmDescription: description,
+      }).addAlarmAction(action);
+    for (const c of props.mdes) {
+      const days = new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'MdesKeyDaysToExpiry',
+        dimensionsMap: { service: 'monitor-mdes-keys', CustomerId: c.customerId },
+        statistic: 'Minimum',
+        period: Duration.days(1),
+      });
+      const id = c.customerId.replace(/[^A-Za-z0-9]/g, '');
+      for (const [level, threshold] of Object.entries(EXPIRY_THRESHOLDS_DAYS))
+        alarm(
+          `MdesKeyExpiry${level}${id}`,
+          days,
+          threshold,
+          ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
+          `Mastercard keys of ${c.customerId} expire in ${threshold} days or less: rotate now (README, Keys runbook)`,
+          // No data means the monitor did not run: as bad as an unknown expiry.
+          TreatMissingData.BREACHING,
+        );
+    }
+    alarm(
+      'MdesKeyRotationFailed',
+      rotate.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      1,
+      ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      'A Mastercard key rotation step failed; AWSCURRENT is unchanged (README, Keys runbook)',
+      TreatMissingData.NOT_BREACHING,
+    );
+    alarm(
+      'MdesKeyMonitorFailed',
+      monitor.fn.metricErrors({ period: Duration.days(1), statistic: 'Sum' }),
+      1,
+      ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      'The daily Mastercard key check failed',
+      TreatMissingData.NOT_BREACHING,
+    );
+    new CfnOutput(this, 'OperatorAlarmsTopicArn', { value: operators.topicArn });
   }
 }

@@ -23,8 +23,6 @@ export const signingKeySchema = z.union([
   }),
 ]);
 
-export const ROTATION_STATUSES = ['AWAITING_MASTERCARD', 'CERTIFICATE_ISSUED', 'VERIFIED'] as const;
-
 export const mdesSecretSchema = z.strictObject({
   schemaVersion: z.literal(1),
   customerId: z.string().check(z.minLength(1), z.maxLength(64)),
@@ -43,16 +41,12 @@ export const mdesSecretSchema = z.strictObject({
   decryptionKey: z.optional(
     z.strictObject({ keyId: z.string().check(z.minLength(1)), privateKeyPem: pkcs8, notAfter: iso }),
   ),
-  /** Present on an AWSPENDING version while a rotation is in progress. */
-  rotation: z.optional(
-    z.strictObject({
-      status: z.enum(ROTATION_STATUSES),
-      startedAt: iso,
-      signingCsrPem: z.optional(z.string()),
-      decryptionCsrPem: z.optional(z.string()),
-      /** Consumer key of the version this one replaces (revoked after the grace period). */
-      replacesConsumerKey: z.optional(z.string()),
-    }),
+  /**
+   * Set by a rotation on the version it creates: the key it replaces, revoked at Mastercard once
+   * `revokeAfter` has passed (the grace period lets running containers finish with the old key).
+   */
+  rotatedFrom: z.optional(
+    z.strictObject({ consumerKey: z.string().check(z.minLength(1)), rotatedAt: iso, revokeAfter: iso }),
   ),
 });
 

@@ -147,11 +147,20 @@ export class MdesCustomerServiceClient {
     const body = MdesCustomerServiceClient.buildBody(name, request);
     const def = OPERATIONS[name];
     const retries = this.options.retries ?? 2;
+    let reloadedKeys = false;
     for (let attempt = 1; ; attempt++) {
       try {
         const response = (await this.fire(name, body, attempt)) as ResponseOf<N>;
         return { body: response, attempts: attempt };
       } catch (err) {
+        // Our key was refused: a rotation may have replaced it. Reload the keys once and try again
+        // (safe: a refused request did nothing).
+        const source = this.options.credentials as Partial<{ invalidate(): void }>;
+        if (err instanceof MdesUnavailable && err.credentialsRefused && !reloadedKeys && source.invalidate) {
+          source.invalidate();
+          reloadedKeys = true;
+          continue;
+        }
         if (!(err instanceof MdesUnavailable) || !err.retryable || attempt > retries) throw err;
         if (def.retry === 'write') {
           const effect = WRITE_EFFECTS[name];
@@ -259,7 +268,7 @@ export class MdesCustomerServiceClient {
     }
     const errors = errorDetails(parsed);
     if (res.status === 401 || res.status === 403)
-      throw new MdesUnavailable(name, `our credentials were refused (HTTP ${res.status})`, false, errors);
+      throw new MdesUnavailable(name, `our credentials were refused (HTTP ${res.status})`, false, errors, true);
     if (res.status === 429 || res.status >= 500) throw new MdesUnavailable(name, `HTTP ${res.status}`, true, errors);
     throw new MdesRejected(name, res.status, errors);
   }

@@ -41,6 +41,8 @@ export class MdesUnavailable extends AppError {
     reason: string,
     readonly retryable: boolean,
     readonly errors: readonly MdesErrorDetail[] = [],
+    /** Mastercard refused our key (401/403): the key store may hold a rotated one. */
+    readonly credentialsRefused = false,
   ) {
     super(`MDES ${operation} unavailable: ${reason}`, 502, true, summary(errors));
   }

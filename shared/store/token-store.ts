@@ -423,4 +423,28 @@ export class DynamoTokenStore implements TokenStore {
     const page = await this.queryPrefix(owner, AUDIT_PREFIX, { limit, newestFirst: true });
     return page.items as unknown as AuditRecord[];
   }
+
+  /** Records that a rotated-out Mastercard key was revoked; false when already recorded. */
+  async recordKeyRevocation(customerId: string, consumerKey: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { PK: `KEYS#${customerId}`, SK: `REVOKED#${consumerKey}`, revokedAt: new Date().toISOString() },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async wasKeyRevoked(customerId: string, consumerKey: string): Promise<boolean> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { PK: `KEYS#${customerId}`, SK: `REVOKED#${consumerKey}` } }),
+    );
+    return out.Item !== undefined;
+  }
 }

@@ -65,17 +65,19 @@ describe('infra', () => {
   describe('StatelessStack', () => {
     it('runs every function on Node.js 24, arm64, with active tracing and an encrypted, retained log group', () => {
       const fns = stateless.findResources('AWS::Lambda::Function', { Metadata: { 'local:entry': Match.anyValue() } });
-      expect(Object.keys(fns).sort()).toHaveLength(11);
-      for (const fn of Object.values(fns)) {
+      expect(Object.keys(fns).sort()).toHaveLength(13);
+      for (const [id, fn] of Object.entries(fns)) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
           TracingConfig: { Mode: 'Active' },
         });
-        expect(fn.Properties.Environment.Variables).toMatchObject({
-          TABLE_NAME: { 'Fn::ImportValue': expect.stringContaining('ExportsOutputRefTokens') },
-          NODE_OPTIONS: '--enable-source-maps',
-        });
+        expect(fn.Properties.Environment.Variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps' });
+        // Every function but the key rotation one works on the token table.
+        if (!id.startsWith('RotateMdesKeys'))
+          expect(fn.Properties.Environment.Variables).toMatchObject({
+            TABLE_NAME: { 'Fn::ImportValue': expect.stringContaining('ExportsOutputRefTokens') },
+          });
       }
       stateless.allResourcesProperties('AWS::Logs::LogGroup', { KmsKeyId: Match.anyValue(), RetentionInDays: 365 });
     });
@@ -167,6 +169,91 @@ describe('infra', () => {
         AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
         DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
       });
+    });
+  });
+
+  describe('Customer Service and Mastercard keys', () => {
+    it('creates one secret per MDES customer, encrypted with a customer-managed, rotating, retained key', () => {
+      stateful.hasResource('AWS::SecretsManager::Secret', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({
+          Name: 'card-tokenization/dev/mdes/default',
+          KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^KeysKey'), 'Arn'] },
+        }),
+      });
+      stateful.hasResourceProperties('AWS::KMS::Key', {
+        Description: 'Card tokenization Mastercard project keys',
+        EnableKeyRotation: true,
+      });
+    });
+
+    it('rotates every customer secret with the rotation function every 300 days (below the 12-month expiry)', () => {
+      stateless.hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+        RotationLambdaARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RotateMdesKeysFn'), 'Arn'] },
+        RotationRules: { ScheduleExpression: 'rate(300 days)' },
+      });
+    });
+
+    it('checks key expiry daily and alarms at 45 and 14 days, on rotation failures and on monitor failures', () => {
+      stateless.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 day)' });
+      const alarms = Object.values(stateless.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+      const expiry = alarms.filter((a) => a.MetricName === 'MdesKeyDaysToExpiry');
+      expect(expiry.map((a) => [a.Threshold, a.ComparisonOperator, a.Statistic, a.TreatMissingData]).sort()).toEqual([
+        [14, 'LessThanOrEqualToThreshold', 'Minimum', 'breaching'],
+        [45, 'LessThanOrEqualToThreshold', 'Minimum', 'breaching'],
+      ]);
+      expect(expiry[0]?.Dimensions).toEqual(
+        expect.arrayContaining([
+          { Name: 'CustomerId', Value: 'default' },
+          { Name: 'service', Value: 'monitor-mdes-keys' },
+        ]),
+      );
+      expect(alarms.filter((a) => a.MetricName === 'Errors')).toHaveLength(2);
+      for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^OperatorAlarms/) }]);
+      stateless.hasResourceProperties('AWS::SNS::Topic', {
+        KmsMasterKeyId: Match.anyValue(),
+        DisplayName: Match.stringLikeRegexp('operator'),
+      });
+    });
+
+    it('routes the Customer Service API with tokens:read for reads and search, tokens:write for changes', () => {
+      const routes = Object.values(stateless.findResources('AWS::ApiGatewayV2::Route'))
+        .map((r) => r.Properties as { RouteKey: string; AuthorizationScopes?: string[] })
+        .filter((r) => r.RouteKey.includes('/cs/'))
+        .map((r) => [r.RouteKey, r.AuthorizationScopes])
+        .sort();
+      expect(routes).toEqual([
+        ['GET /cs/system-status', ['tokens:read']],
+        ['GET /cs/tokens/{tokenId}/{operation}', ['tokens:read']],
+        ['GET /cs/turs/{tur}/{operation}', ['tokens:read']],
+        ['POST /cs/search', ['tokens:read']],
+        ['POST /cs/tokens/{tokenId}/{operation}', ['tokens:write']],
+        ['POST /cs/turs/{tur}/{operation}', ['tokens:write']],
+      ]);
+    });
+
+    it('lets only the rotation function write key secrets, and only the Mastercard functions read them', () => {
+      const policies = Object.values(stateless.findResources('AWS::IAM::Policy'));
+      const withAction = (action: string) =>
+        policies
+          .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(action))
+          .map((p) => JSON.stringify(p.Properties.Roles));
+      expect(withAction('secretsmanager:PutSecretValue').map((r) => /RotateMdesKeys/.test(r))).toEqual([true]);
+      const readers = withAction('secretsmanager:GetSecretValue').join(' ');
+      for (const fn of [
+        'CustomerService',
+        'ResendChallenge',
+        'ReviewAbandonedToken',
+        'RotateMdesKeys',
+        'MonitorMdesKeys',
+      ])
+        expect(readers).toContain(fn);
+      for (const fn of ['IngestPismoEvent', 'DecideTokenization', 'ReadTokens', 'DeliverOtp'])
+        expect(readers).not.toContain(fn);
+    });
+
+    it('refuses a rotation period of 12 months or more', () => {
+      expect(() => build({ 'tokenization:keyRotationDays': '365' })).toThrow(/keyRotationDays/);
     });
   });
 

@@ -1,0 +1,92 @@
+import type { MdesCustomer } from '../mdes/customers';
+import type { CredentialRegistrar } from './registrar';
+import { keyExpiries, type MdesSecret } from './secret-format';
+
+/** Alarm thresholds on days to expiry (CloudWatch alarms use the same numbers). */
+export const EXPIRY_THRESHOLDS_DAYS = { warning: 45, critical: 14 } as const;
+
+const DAY_MS = 86_400_000;
+
+export interface ExpiryMonitorDeps {
+  customers: readonly MdesCustomer[];
+  /** The customer's current secret (AWSCURRENT). */
+  currentSecret: (customer: MdesCustomer) => Promise<MdesSecret>;
+  registrar: (customer: MdesCustomer) => CredentialRegistrar;
+  /** Records a revocation once; false when it was already recorded. */
+  recordRevocation: (customerId: string, consumerKey: string) => Promise<boolean>;
+  /** Whether a revocation is recorded already. */
+  wasRevoked: (customerId: string, consumerKey: string) => Promise<boolean>;
+  metric: (name: string, value: number, dimensions: Record<string, string>) => void;
+  now?: () => Date;
+}
+
+/** What the monitor found for one customer. */
+export interface CustomerKeyReport {
+  customerId: string;
+  /** Days until the first key expires (negative: expired). */
+  daysToExpiry: number;
+  keys: { key: string; notAfter: string; daysToExpiry: number }[];
+  level: 'OK' | 'WARNING' | 'CRITICAL' | 'EXPIRED';
+  revoked?: string;
+  error?: string;
+}
+
+export function levelOf(days: number): CustomerKeyReport['level'] {
+  if (days <= 0) return 'EXPIRED';
+  if (days <= EXPIRY_THRESHOLDS_DAYS.critical) return 'CRITICAL';
+  if (days <= EXPIRY_THRESHOLDS_DAYS.warning) return 'WARNING';
+  return 'OK';
+}
+
+/**
+ * The daily key check: publishes days-to-expiry per customer and key (metric `MdesKeyDaysToExpiry`,
+ * the minimum per customer also without the key dimension, which the alarms watch), and revokes a
+ * rotated-out key once its grace period is over. A customer whose secret cannot be read is reported
+ * (metric `MdesKeyCheckFailed`) without stopping the others.
+ */
+export async function checkKeys(deps: ExpiryMonitorDeps): Promise<CustomerKeyReport[]> {
+  const now = (deps.now?.() ?? new Date()).getTime();
+  const reports: CustomerKeyReport[] = [];
+  for (const customer of deps.customers) {
+    try {
+      const secret = await deps.currentSecret(customer);
+      const keys = keyExpiries(secret).map((k) => ({
+        ...k,
+        daysToExpiry: Math.floor((Date.parse(k.notAfter) - now) / DAY_MS),
+      }));
+      const days = Math.min(...keys.map((k) => k.daysToExpiry));
+      for (const k of keys)
+        deps.metric('MdesKeyDaysToExpiry', k.daysToExpiry, { CustomerId: customer.customerId, Key: k.key });
+      deps.metric('MdesKeyDaysToExpiry', days, { CustomerId: customer.customerId });
+      const report: CustomerKeyReport = {
+        customerId: customer.customerId,
+        daysToExpiry: days,
+        keys,
+        level: levelOf(days),
+      };
+      const from = secret.rotatedFrom;
+      if (
+        from &&
+        Date.parse(from.revokeAfter) <= now &&
+        !(await deps.wasRevoked(customer.customerId, from.consumerKey))
+      ) {
+        // Revoke first (idempotent at Mastercard), record after: a crash in between only repeats the revoke.
+        await deps.registrar(customer).revokeKeys({ customerId: customer.customerId, consumerKey: from.consumerKey });
+        await deps.recordRevocation(customer.customerId, from.consumerKey);
+        deps.metric('MdesKeyRevoked', 1, { CustomerId: customer.customerId });
+        report.revoked = from.consumerKey;
+      }
+      reports.push(report);
+    } catch (err) {
+      deps.metric('MdesKeyCheckFailed', 1, { CustomerId: customer.customerId });
+      reports.push({
+        customerId: customer.customerId,
+        daysToExpiry: Number.NaN,
+        keys: [],
+        level: 'EXPIRED',
+        error: `${(err as Error).name}: ${(err as Error).message}`.slice(0, 300),
+      });
+    }
+  }
+  return reports;
+}
