@@ -15,6 +15,7 @@ import {
   TOKEN_OPERATIONS,
   type TokenOperation,
   type TokenRef,
+  updateAccountTokens,
 } from '../shared/use-cases/customer-service';
 
 const config = loadBaseConfig();
@@ -79,6 +80,15 @@ export const handler = httpHandler(obs, async (event: APIGatewayProxyEventV2With
   if (event.routeKey === 'POST /cs/search') {
     const result = await searchTokens({ criteria: objectBody(event), officer, customerId }, deps);
     obs.logger.info('cs search', { userId: officer.userId, found: result.tokens.length });
+    return { statusCode: 200, body: result };
+  }
+  if (event.routeKey === 'POST /cs/accounts/update') {
+    const result = await updateAccountTokens({ params: objectBody(event), officer, customerId }, deps);
+    obs.logger.info('cs account update', {
+      userId: officer.userId,
+      updated: result.updated.length,
+      auditId: result.auditId,
+    });
     return { statusCode: 200, body: result };
   }
   const params = event.pathParameters ?? {};

@@ -242,6 +242,7 @@ export class StatelessStack extends Stack {
     const csRoutes: [string, HttpMethod, string][] = [
       ['/cs/system-status', HttpMethod.GET, SCOPES.tokensRead],
       ['/cs/search', HttpMethod.POST, SCOPES.tokensRead],
+      ['/cs/accounts/update', HttpMethod.POST, SCOPES.tokensWrite],
       ['/cs/tokens/{tokenId}/{operation}', HttpMethod.GET, SCOPES.tokensRead],
       ['/cs/tokens/{tokenId}/{operation}', HttpMethod.POST, SCOPES.tokensWrite],
       ['/cs/turs/{tur}/{operation}', HttpMethod.GET, SCOPES.tokensRead],

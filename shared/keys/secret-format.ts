@@ -1,3 +1,4 @@
+import type forge from 'node-forge';
 import { createPrivateKey } from 'node:crypto';
 import * as z from '../zod';
 
@@ -88,14 +89,22 @@ export async function signingKeyPem(secret: MdesSecret): Promise<string> {
   const key = secret.signingKey;
   if ('privateKeyPem' in key) return key.privateKeyPem;
   const { default: forge } = await import('node-forge');
-  const p12 = forge.pkcs12.pkcs12FromAsn1(
-    forge.asn1.fromDer(forge.util.decode64(key.pkcs12Base64)),
-    false,
-    key.password,
-  );
-  const bag =
-    p12.getBags({ friendlyName: key.alias, bagType: forge.pki.oids.pkcs8ShroudedKeyBag }).friendlyName?.[0] ??
-    p12.getBags({ friendlyName: key.alias, bagType: forge.pki.oids.keyBag }).friendlyName?.[0];
+  let bag: { key?: forge.pki.PrivateKey } | undefined;
+  try {
+    const p12 = forge.pkcs12.pkcs12FromAsn1(
+      forge.asn1.fromDer(forge.util.decode64(key.pkcs12Base64)),
+      false,
+      key.password,
+    );
+    bag =
+      p12.getBags({ friendlyName: key.alias, bagType: forge.pki.oids.pkcs8ShroudedKeyBag }).friendlyName?.[0] ??
+      p12.getBags({ friendlyName: key.alias, bagType: forge.pki.oids.keyBag }).friendlyName?.[0];
+  } catch {
+    // forge's messages may quote the input: say only what is wrong.
+    throw new MalformedSecretError(secret.customerId, [
+      'signingKey: the PKCS#12 bundle does not open with this password',
+    ]);
+  }
   if (!bag?.key) throw new MalformedSecretError(secret.customerId, [`signingKey: no key with alias ${key.alias}`]);
   const rsaPem = forge.pki.privateKeyToPem(bag.key);
   return createPrivateKey(rsaPem).export({ type: 'pkcs8', format: 'pem' }).toString();

@@ -391,6 +391,81 @@ export async function searchTokens(
   return { customerId: customer.customerId, tokens, auditIds: records.map(({ r }) => r.auditId) };
 }
 
+/**
+ * Token Update by `CurrentAccountPan` (a reissued card: new PAN or expiry for every token of the
+ * account). The PAN stays in the body; audit: PENDING then the outcome on the day, and one DONE
+ * record on each token MDES updated.
+ */
+export async function updateAccountTokens(
+  input: { params: Record<string, unknown>; officer: Officer; customerId?: string },
+  deps: CustomerServiceDeps,
+): Promise<{ customerId: string; updated: { tokenUniqueReference?: string; tokenId?: string }[]; auditId: string }> {
+  const started = performance.now();
+  const { customer, client } = deps.connection(input.customerId);
+  if ('TokenUniqueReference' in input.params)
+    throw new ValidationError('to update one token use POST /cs/turs/{tur}/update', [
+      'TokenUniqueReference: not allowed here',
+    ]);
+  if (!('CurrentAccountPan' in input.params))
+    throw new ValidationError('CurrentAccountPan is required', ['CurrentAccountPan: required']);
+  const audit: AuditInfo = {
+    UserId: input.officer.userId,
+    UserName: input.officer.userName,
+    Organization: customer.organization,
+  };
+  const request = { ...input.params, AuditInfo: audit } as RequestOf<'update'>;
+  MdesCustomerServiceClient.buildBody('update', request);
+  const at = (deps.now?.() ?? new Date()).toISOString();
+  const record: AuditRecord = {
+    auditId: randomUUID(),
+    at,
+    operation: 'update-account',
+    customerId: customer.customerId,
+    userId: input.officer.userId,
+    userName: input.officer.userName,
+    outcome: 'PENDING',
+    httpStatus: 0,
+    parameters: safeParameters(input.params),
+    latencyMs: 0,
+  };
+  const day: AuditOwner = { day: at.slice(0, 10) };
+  await deps.store.putAudit(day, record);
+  try {
+    const result = await client.update(request);
+    const updated = [];
+    for (const t of result.body.TokenUpdateResponse?.Tokens?.Token ?? []) {
+      const tokenId = t.TokenUniqueReference ? await deps.store.findTokenIdByTur(t.TokenUniqueReference) : undefined;
+      updated.push({ tokenUniqueReference: t.TokenUniqueReference, tokenId });
+      await deps.store.putAudit(tokenId ? { tokenId } : { tur: t.TokenUniqueReference ?? '-' }, {
+        ...record,
+        auditId: randomUUID(),
+        outcome: 'DONE',
+        httpStatus: 200,
+        tokenId,
+        tokenUniqueReference: t.TokenUniqueReference,
+        latencyMs: Math.round(performance.now() - started),
+      });
+    }
+    Object.assign(record, {
+      outcome: 'DONE',
+      httpStatus: 200,
+      reason: `${updated.length} token(s) updated`,
+      latencyMs: Math.round(performance.now() - started),
+    });
+    await deps.store.putAudit(day, record);
+    return { customerId: customer.customerId, updated, auditId: record.auditId };
+  } catch (err) {
+    Object.assign(record, {
+      outcome: err instanceof MdesRejected ? 'REFUSED' : 'FAILED',
+      httpStatus: err instanceof AppError ? err.statusCode : 500,
+      reason: err instanceof AppError ? err.message : 'internal error',
+      latencyMs: Math.round(performance.now() - started),
+    });
+    await deps.store.putAudit(day, record);
+    throw err;
+  }
+}
+
 /** MDES System Status (no token, no audit: it reads nothing about a cardholder). */
 export async function systemStatus(customerId: string | undefined, deps: CustomerServiceDeps) {
   const { customer, client } = deps.connection(customerId);

@@ -226,6 +226,7 @@ describe('infra', () => {
         ['GET /cs/system-status', ['tokens:read']],
         ['GET /cs/tokens/{tokenId}/{operation}', ['tokens:read']],
         ['GET /cs/turs/{tur}/{operation}', ['tokens:read']],
+        ['POST /cs/accounts/update', ['tokens:write']],
         ['POST /cs/search', ['tokens:read']],
         ['POST /cs/tokens/{tokenId}/{operation}', ['tokens:write']],
         ['POST /cs/turs/{tur}/{operation}', ['tokens:write']],

@@ -196,4 +196,39 @@ describe('Customer Service API (local stack, MDES simulator)', () => {
     expect(stdout.text()).not.toContain(DEMO_PAN);
     expect(stdout.text()).toContain('cs operation');
   });
+
+  it('updates every token of a reissued card by its current PAN, audited per token, no PAN stored', async () => {
+    const old = '5555555555554444';
+    const reissued = '5105105105105100';
+    stack.mdes.provision({ tur: 'DSHRMC0000000000000000000000000000reissue00001', accountPan: old });
+    stack.mdes.provision({ tur: 'DSHRMC0000000000000000000000000000reissue00002', accountPan: old, status: 'S' });
+    const res = await call('POST', '/cs/accounts/update', {
+      CurrentAccountPan: old,
+      NewAccountPan: reissued,
+      ExpirationDate: '1230',
+    });
+    expect(res.status).toBe(200);
+    expect((res.body.updated as unknown[]).length).toBe(2);
+    expect(stack.mdes.vault.get('DSHRMC0000000000000000000000000000reissue00001')).toMatchObject({
+      accountPan: reissued,
+      expirationDate: '1230',
+    });
+    const bad = await call('POST', '/cs/accounts/update', {
+      CurrentAccountPan: old,
+      TokenUniqueReference: SEED_TUR,
+      ExpirationDate: '1230',
+    });
+    expect(bad.status).toBe(400);
+    const items = ((await stack.dynamo.client.send(new ScanCommand({ TableName: stack.tableName }))).Items ?? []).map(
+      (i) => unmarshall(i),
+    );
+    const audit = items.filter((i) => i.operation === 'update-account');
+    expect(audit.map((a) => [a.outcome, a.tokenUniqueReference ?? 'day']).sort()).toEqual([
+      ['DONE', 'DSHRMC0000000000000000000000000000reissue00001'],
+      ['DONE', 'DSHRMC0000000000000000000000000000reissue00002'],
+      ['DONE', 'day'],
+    ]);
+    expect(JSON.stringify(items)).not.toContain(old);
+    expect(JSON.stringify(items)).not.toContain(reissued);
+  });
 });
