@@ -59,7 +59,7 @@ export async function benchColdStart(samples = 25): Promise<BenchEntry[]> {
   // Each bundle is required with its function's environment from the template (config is read at load).
   const functions = [...new Map([...model.functions.values()].map((f) => [f.entry, f])).values()].map((f) => ({
     entry: f.entry,
-    environment: { ...f.environment, PISMO_CLIENT_SECRET: 'bench' },
+    environment: f.environment,
     file: bundle(f.entry, path.basename(f.entry, '.ts')),
   }));
   const envOf = new Map(functions.map((f) => [f.file, f.environment]));

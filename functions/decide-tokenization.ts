@@ -5,6 +5,7 @@ import { httpHandler } from '../shared/http/http-handler';
 import { assertJsonContentType, header, parseJson, rawBody } from '../shared/http/json-body';
 import { createObservability } from '../shared/observability/powertools';
 import { PismoAccountsClient } from '../shared/pismo/accounts-client';
+import { pismoClientSecretFrom } from '../shared/pismo/client-secret';
 import { createPismoWebhookVerifier } from '../shared/pismo/webhook-auth';
 import { DynamoTokenStore } from '../shared/store/token-store';
 import { decideTokenization, recordRejectedRequest } from '../shared/use-cases/decide-tokenization';
@@ -22,7 +23,7 @@ const contacts = process.env[ENV.pismoApiUrl]
   ? new PismoAccountsClient({
       baseUrl: process.env[ENV.pismoApiUrl] ?? '',
       clientId: process.env[ENV.pismoClientId] ?? '',
-      clientSecret: process.env[ENV.pismoClientSecret] ?? '',
+      clientSecret: pismoClientSecretFrom(process.env[ENV.pismoClientSecretId] ?? ''),
       timeoutMs: decision.storeTimeoutMs,
     })
   : undefined;

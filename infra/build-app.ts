@@ -81,6 +81,7 @@ export function buildApp(app: App): ServiceStacks {
       rotationDays: Number(context(app, 'keyRotationDays', '300')),
       revokeGraceHours: Number(context(app, 'keyRevokeGraceHours', '24')),
     },
+    pismoClientSecret: { secret: stateful.pismoClientSecret, key: stateful.keysKey },
     mdes: stateful.mdesSecrets.map(({ settings, secret }) => ({ ...settings, secret, key: stateful.keysKey })),
     decision: {
       ruleSet: context(app, 'decisionRuleSet', DECISION_DEFAULTS.ruleSet),

@@ -117,6 +117,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const env = mergedEnvironment(model.functions.values());
   const mdesCustomers = parseMdesCustomers(env[ENV.mdesCustomers]);
   await provisionLocalMdesKeys(aws.secretsManager, mdes, mdesCustomers);
+  // The Pismo simulator's API client secret, where the template's functions look for it.
+  const pismoSecretId = env[ENV.pismoClientSecretId];
+  if (pismoSecretId && !aws.secretsManager.has(pismoSecretId))
+    await aws.secretsManager.handle('CreateSecret', {
+      Name: pismoSecretId,
+      SecretString: JSON.stringify({ clientSecret: SIMULATED_CLIENT.secret }),
+    });
   if (options.startWorkflows === false) delete env[ENV.idvStateMachineArn];
   Object.assign(process.env, env, {
     AWS_REGION: 'us-east-1',
@@ -127,8 +134,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ENDPOINT_URL_SNS: aws.url,
     AWS_ENDPOINT_URL_SESV2: aws.url,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
-    // Locally only: in AWS the Pismo client secret belongs in Secrets Manager (see README).
-    PISMO_CLIENT_SECRET: SIMULATED_CLIENT.secret,
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
     AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',

@@ -21,7 +21,7 @@ export const ENV = {
   idvStateMachineArn: 'IDV_STATE_MACHINE_ARN',
   pismoApiUrl: 'PISMO_API_URL',
   pismoClientId: 'PISMO_CLIENT_ID',
-  pismoClientSecret: 'PISMO_CLIENT_SECRET',
+  pismoClientSecretId: 'PISMO_CLIENT_SECRET_ID',
   smsSenderId: 'SMS_SENDER_ID',
   emailFrom: 'EMAIL_FROM',
   idvEmailFallback: 'IDV_EMAIL_FALLBACK',
@@ -120,7 +120,7 @@ export function loadIdvConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     pismoApiUrl: required(env, ENV.pismoApiUrl),
     pismoClientId: required(env, ENV.pismoClientId),
-    pismoClientSecret: env[ENV.pismoClientSecret] ?? '',
+    pismoClientSecretId: env[ENV.pismoClientSecretId] ?? '',
     smsSenderId: env[ENV.smsSenderId] || 'ISSUER',
     emailFrom: required(env, ENV.emailFrom),
     emailFallback: (env[ENV.idvEmailFallback] ?? 'true') === 'true',

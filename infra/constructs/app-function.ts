@@ -150,6 +150,33 @@ export class AppFunction extends Construct {
     return this;
   }
 
+  /** Reads one secret: its ARN in `envName`, read-only grants on it and (via Secrets Manager) its key. */
+  useSecret(envName: string, secret: ISecret, key: IKey): this {
+    this.fn.addEnvironment(envName, secret.secretArn);
+    this.grantSecretsRead([secret], [key]);
+    return this;
+  }
+
+  /**
+   * Explicit grants (not secret.grantRead): the secrets' key lives in the stateful stack, and a
+   * grant would write this role into its key policy, a cross-stack cycle.
+   */
+  private grantSecretsRead(secrets: readonly ISecret[], keys: readonly IKey[]): void {
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: secrets.map((s) => s.secretArn),
+      }),
+    );
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [...new Set(keys.map((k) => k.keyArn))],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+      }),
+    );
+  }
+
   /**
    * Lets the function call MDES for these customers: sets MDES_CUSTOMERS (ids, organizations, base
    * URLs, secret ARNs; never key material) and grants read on exactly their secrets and key.
@@ -167,21 +194,9 @@ export class AppFunction extends Construct {
         })),
       ),
     );
-    // Explicit grants (not secret.grantRead): the secrets' key lives in the stateful stack, and a
-    // grant would write this role into its key policy, a cross-stack cycle.
-    this.fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-        resources: customers.map((c) => c.secret.secretArn),
-      }),
-    );
-    const keys = [...new Set(customers.map((c) => c.key.keyArn))];
-    this.fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['kms:Decrypt'],
-        resources: keys,
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-      }),
+    this.grantSecretsRead(
+      customers.map((c) => c.secret),
+      customers.map((c) => c.key),
     );
     return this;
   }

@@ -20,6 +20,7 @@ import {
   WaitTime,
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config';
 import { AppFunction, type MdesBinding } from './app-function';
@@ -40,6 +41,8 @@ export interface IdvWorkflowProps {
   settings: IdvSettings;
   /** MDES customers (the abandoned-token clean-up calls Token Delete). */
   mdes: readonly MdesBinding[];
+  /** Pismo API client secret (contacts for delivery and notifications). */
+  pismoClientSecret: { secret: ISecret; key: IKey };
 }
 
 /** Stable error names raised by the step functions (shared/use-cases/idv-steps.ts). */
@@ -81,7 +84,9 @@ export class IdvWorkflow extends Construct {
         logRetention: props.logRetention,
         timeout: Duration.seconds(15),
         environment: env,
-      }).useTable(props.table, 'readWrite');
+      })
+        .useTable(props.table, 'readWrite')
+        .useSecret(ENV.pismoClientSecretId, props.pismoClientSecret.secret, props.pismoClientSecret.key);
       this.functions.push(fn);
       return fn;
     };

@@ -30,6 +30,8 @@ export class StatefulStack extends Stack {
   readonly keysKey: Key;
   /** One secret per MDES customer; values are installed by the operator (README runbook), never by code. */
   readonly mdesSecrets: { settings: MdesCustomerSettings; secret: Secret }[];
+  /** Pismo's API client secret (`{"clientSecret":"…"}`), installed by the operator. */
+  readonly pismoClientSecret: Secret;
   readonly tableKey: Key;
   /** Encrypts every CloudWatch log group of the service (function logs, API access logs). */
   readonly logKey: Key;
@@ -79,6 +81,18 @@ export class StatefulStack extends Stack {
           'Rotation is scheduled on this secret from the stateless stack (RotationSchedule with the MDES key rotation ' +
           'function, every 300 days), which cdk-nag cannot see across stacks.',
       });
+    this.pismoClientSecret = new Secret(this, 'PismoClientSecret', {
+      secretName: `card-tokenization/${props.stage}/pismo-client`,
+      description: 'Pismo API client secret: {"clientSecret":"…"} (README, Configuration)',
+      encryptionKey: this.keysKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.pismoClientSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        "Pismo issues and rotates its API client secrets in Pismo's console; the operator then writes the new value " +
+        '(put-secret-value). There is no API for a Lambda to rotate it.',
+    });
     this.table = new Table(this, 'Tokens', {
       partitionKey: { name: 'PK', type: AttributeType.STRING },
       sortKey: { name: 'SK', type: AttributeType.STRING },

@@ -7,7 +7,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { RotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, RotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
@@ -37,6 +37,8 @@ export interface StatelessStackProps extends StackProps {
   idv: IdvSettings;
   /** MDES customers (CIDs) and their key secrets: Customer Service API, ID&V clean-up and resend. */
   mdes: readonly MdesBinding[];
+  /** Pismo API client secret and its key. */
+  pismoClientSecret: { secret: ISecret; key: IKey };
   /** Mastercard key lifecycle: credentials API, rotation period, grace before the old key is revoked. */
   keys: { registrarUrl: string; rotationDays: number; revokeGraceHours: number };
   /** Decision webhook: live and shadow rule set names (bundled), fail mode on store outage. */
@@ -69,6 +71,7 @@ export class StatelessStack extends Stack {
       table: props.table,
       settings: props.idv,
       mdes: props.mdes,
+      pismoClientSecret: props.pismoClientSecret,
     });
     const startsIdv = (fn: AppFunction) => {
       this.idvWorkflow.stateMachine.grantStartExecution(fn.fn);
@@ -146,7 +149,8 @@ export class StatelessStack extends Stack {
       },
     })
       .useTable(props.table, 'readWrite')
-      .usePismoWebhookAuth(props.pismoWebhook);
+      .usePismoWebhookAuth(props.pismoWebhook)
+      .useSecret(ENV.pismoClientSecretId, props.pismoClientSecret.secret, props.pismoClientSecret.key);
     const read = new AppFunction(this, 'ReadTokens', {
       ...common,
       entry: 'functions/read-tokens.ts',

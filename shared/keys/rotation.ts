@@ -11,7 +11,7 @@ import type { MdesCustomer } from '../mdes/customers';
 import { credentialsOf } from './key-store';
 import type { CredentialRegistrar } from './registrar';
 import { type MdesSecret, parseMdesSecret } from './secret-format';
-import { createCsr, generateRsaKeyPair, type PemKeyPair } from './x509';
+import type { PemKeyPair } from './x509';
 
 /** The four steps Secrets Manager asks a rotation function to run, in order. */
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
@@ -81,6 +81,8 @@ export async function runRotationStep(event: RotationEvent, deps: RotationDeps):
         if (!(err instanceof ResourceNotFoundException)) throw err;
       }
       const current = await secretAt(deps, secretId, 'AWSCURRENT');
+      // node-forge (CSRs) is loaded only by this step.
+      const { createCsr, generateRsaKeyPair } = await import('./x509');
       const keyPair = deps.newKeyPair ?? (() => generateRsaKeyPair());
       const signing = keyPair();
       const decryption = keyPair();

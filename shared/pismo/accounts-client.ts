@@ -17,7 +17,8 @@ export class ContactLookupFailed extends AppError {
 export interface PismoAccountsConfig {
   baseUrl: string;
   clientId: string;
-  clientSecret: string;
+  /** The secret, or how to get it (Secrets Manager, read on first use). */
+  clientSecret: string | (() => Promise<string>);
   timeoutMs?: number;
 }
 
@@ -41,7 +42,8 @@ export class PismoAccountsClient implements ContactDirectory {
       body: new URLSearchParams({
         grant_type: 'client_credentials',
         client_id: this.config.clientId,
-        client_secret: this.config.clientSecret,
+        client_secret:
+          typeof this.config.clientSecret === 'string' ? this.config.clientSecret : await this.config.clientSecret(),
       }).toString(),
     });
     const accessToken = typeof res.access_token === 'string' ? res.access_token : undefined;

@@ -2,6 +2,7 @@ import { loadBaseConfig, loadIdvConfig } from '../config';
 import type { TokenLifecyclePort } from '../mdes/token-lifecycle';
 import { SesEmailSender, SnsSmsSender } from '../notify/senders';
 import { PismoAccountsClient } from '../pismo/accounts-client';
+import { pismoClientSecretFrom } from '../pismo/client-secret';
 import { DynamoTokenStore } from '../store/token-store';
 import type { IdvDeps } from '../use-cases/idv-steps';
 import { StepFunctionsIdvWorkflow } from './idv-workflow';
@@ -24,7 +25,7 @@ export function createIdvDeps(env: NodeJS.ProcessEnv = process.env, mdes: TokenL
     contacts: new PismoAccountsClient({
       baseUrl: idv.pismoApiUrl,
       clientId: idv.pismoClientId,
-      clientSecret: idv.pismoClientSecret,
+      clientSecret: pismoClientSecretFrom(idv.pismoClientSecretId),
     }),
     sms: new SnsSmsSender(idv.smsSenderId),
     email: new SesEmailSender(idv.emailFrom),

@@ -235,12 +235,19 @@ describe('infra', () => {
 
     it('lets only the rotation function write key secrets, and only the Mastercard functions read them', () => {
       const policies = Object.values(stateless.findResources('AWS::IAM::Policy'));
-      const withAction = (action: string) =>
+      const statements = (p: (typeof policies)[number]) =>
+        p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[];
+      const roles = (action: string, resource: RegExp) =>
         policies
-          .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(action))
-          .map((p) => JSON.stringify(p.Properties.Roles));
-      expect(withAction('secretsmanager:PutSecretValue').map((r) => /RotateMdesKeys/.test(r))).toEqual([true]);
-      const readers = withAction('secretsmanager:GetSecretValue').join(' ');
+          .filter((p) =>
+            statements(p).some(
+              (st) => [st.Action].flat().includes(action) && resource.test(JSON.stringify(st.Resource)),
+            ),
+          )
+          .map((p) => JSON.stringify(p.Properties.Roles))
+          .join(' ');
+      expect(roles('secretsmanager:PutSecretValue', /MdesKeys/)).toMatch(/^[^ ]*RotateMdesKeys[^ ]*$/);
+      const mdesReaders = roles('secretsmanager:GetSecretValue', /MdesKeys/);
       for (const fn of [
         'CustomerService',
         'ResendChallenge',
@@ -248,9 +255,13 @@ describe('infra', () => {
         'RotateMdesKeys',
         'MonitorMdesKeys',
       ])
-        expect(readers).toContain(fn);
+        expect(mdesReaders).toContain(fn);
       for (const fn of ['IngestPismoEvent', 'DecideTokenization', 'ReadTokens', 'DeliverOtp'])
-        expect(readers).not.toContain(fn);
+        expect(mdesReaders).not.toContain(fn);
+      // The Pismo client secret: the functions that call Pismo's API, and no others.
+      const pismoReaders = roles('secretsmanager:GetSecretValue', /PismoClientSecret/);
+      for (const fn of ['DecideTokenization', 'DeliverOtp', 'NotifyCardAdded']) expect(pismoReaders).toContain(fn);
+      for (const fn of ['IngestPismoEvent', 'ReadTokens', 'CustomerService']) expect(pismoReaders).not.toContain(fn);
     });
 
     it('refuses a rotation period of 12 months or more', () => {
