@@ -25,7 +25,7 @@ export interface Officer {
 export type TokenRef = { tokenId: string } | { tur: string };
 
 export interface CustomerServiceDeps {
-  store: Pick<TokenStore, 'getTokenState' | 'findTokenIdByTur' | 'putAudit'>;
+  store: Pick<TokenStore, 'getTokenState' | 'findTokenIdByTur' | 'putAudit' | 'addTimelineEntry'>;
   connection: (customerId?: string) => MdesConnection;
   now?: () => Date;
 }
@@ -186,6 +186,27 @@ export async function runTokenOperation(
       ...extra,
     });
     await deps.store.putAudit(owner, record);
+    // ... and the token's timeline, next to its network events and ID&V milestones.
+    if (token.tokenId)
+      await deps.store.addTimelineEntry(
+        { tokenId: token.tokenId },
+        {
+          eventId: `cs-${record.auditId}`,
+          eventType: 'customer_service',
+          occurredAt: record.at,
+          callMethod: input.operation.toUpperCase().replace(/-/g, '_'),
+          recognized: true,
+          facts: {},
+          payload: JSON.stringify({
+            auditId: record.auditId,
+            outcome,
+            httpStatus,
+            userId: record.userId,
+            reasonCode: record.parameters?.ReasonCode,
+          }),
+          receivedAt: new Date().toISOString(),
+        },
+      );
   };
 
   try {

@@ -81,6 +81,10 @@ describe('Customer Service API (local stack, MDES simulator)', () => {
     expect(unsuspended.body.stillSuspendedBy).toBeUndefined();
     expect(stack.mdes.vault.get(tur)?.status).toBe('A');
     const view = await call('GET', '/tokens/cs1', undefined, reader);
+    const timeline = (view.body.timeline as { items: { eventType: string; callMethod: string }[] }).items;
+    expect(timeline.filter((e) => e.eventType === 'customer_service').map((e) => e.callMethod)).toEqual(
+      expect.arrayContaining(['SUSPEND', 'UNSUSPEND', 'STATUS_HISTORY']),
+    );
     const audit = view.body.audit as { operation: string; outcome: string; userId: string; parameters?: object }[];
     expect(audit.map((a) => [a.operation, a.outcome, a.userId])).toEqual(
       expect.arrayContaining([
