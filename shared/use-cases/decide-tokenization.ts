@@ -96,6 +96,12 @@ export async function decideTokenization(raw: unknown, deps: DecideDeps): Promis
   const tokenId = request.token_id ?? undefined;
   const owner: DecisionOwner = tokenId ? { tokenId } : { cardId };
 
+  // The wallet asks for ID&V and we are never more permissive than the wallet, so the answer is ID&V
+  // or a decline: look the contacts up now, in parallel with the store query, not after it.
+  const contactRef = { accountId: request.account_id ?? undefined, cardId };
+  const earlyMethods =
+    signals.walletRecommendation === 'REQUIRE_ID_AND_V' ? offeredMethods(deps, contactRef) : undefined;
+
   let storeFailure: string | undefined;
   try {
     const since = new Date(started - deps.liveRuleSet.velocityWindowHours * HOUR_MS).toISOString();
@@ -132,9 +138,7 @@ export async function decideTokenization(raw: unknown, deps: DecideDeps): Promis
       reasonCodes: live.reasonCodes,
       ruleSetVersion: live.ruleSetVersion,
       activationMethods:
-        live.outcome === 'REQUIRE_ID_AND_V'
-          ? await offeredMethods(deps, { accountId: request.account_id ?? undefined, cardId })
-          : [],
+        live.outcome === 'REQUIRE_ID_AND_V' ? await (earlyMethods ?? offeredMethods(deps, contactRef)) : [],
     };
   }
   return recordAndAnswer(deps, owner, started, {

@@ -44,6 +44,41 @@ describe('decideTokenization', () => {
     ]);
   });
 
+  it('looks the contacts up while the store is queried when the wallet already asks for ID&V', async () => {
+    // The store answers only once the phone lookup has run: sequential code would time out and decline.
+    const order: string[] = [];
+    let storeStarted: () => void = () => undefined;
+    const started = new Promise<void>((r) => (storeStarted = r));
+    let releaseStore: () => void = () => undefined;
+    const released = new Promise<void>((r) => (releaseStore = r));
+    const list = store.listTokensOfCard.bind(store);
+    store.listTokensOfCard = async (...args) => {
+      order.push('store query started');
+      storeStarted();
+      await released;
+      order.push('store query done');
+      return list(...args);
+    };
+    deps.contacts = {
+      mobilePhone: async () => {
+        order.push('phone lookup started');
+        await started;
+        releaseStore();
+        return '+5511987657728';
+      },
+      email: async () => 'ana@example.com',
+    };
+    const { response } = await decideTokenization(scenario('mdes-yellow'), deps);
+    expect(order).toEqual(['phone lookup started', 'store query started', 'store query done']);
+    expect(response.decision).toBe('REQUIRE_ADDITIONAL_AUTHENTICATION');
+    expect(response.activation_methods[0]).toEqual({ type: 'OTP_SMS', destination: expect.stringMatching(/7728$/) });
+    // A wallet that approves: no lookup unless the rules ask for ID&V.
+    order.length = 0;
+    store.listTokensOfCard = list;
+    await decideTokenization(scenario('mdes-green'), deps);
+    expect(order).not.toContain('phone lookup started');
+  });
+
   it('counts tokens provisioned for the card within the window (velocity) from the store', async () => {
     for (let i = 0; i < 6; i++) {
       await ingestPismoEvent(
