@@ -323,6 +323,9 @@ async function main() {
   console.log(
     `  curl -s -X POST -H "authorization: Bearer $CS" -H 'content-type: application/json' -d '{"ReasonCode":"L"}' ${stack.url}/cs/turs/${SEED_TUR}/suspend`,
   );
+  console.log(
+    '  npm run rotate-keys    # (in another terminal, after stopping this one) a full Mastercard key rotation',
+  );
   console.log('Ctrl+C to stop.');
   const stop = async () => {
     await stack.stop();

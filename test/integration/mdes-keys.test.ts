@@ -73,6 +73,14 @@ describe('Mastercard keys in Secrets Manager (local endpoint, real SDK client)',
       expect(a.consumerKey).toBe((await current()).consumerKey);
     });
 
+    it('shares one Secrets Manager read among concurrent callers', async () => {
+      const store = new SecretsManagerKeyStore({ secretId: secretId() });
+      const before = stack.aws.secretsManager.calls.length;
+      const all = await Promise.all(Array.from({ length: 10 }, () => store.current()));
+      expect(stack.aws.secretsManager.calls.length - before).toBe(1);
+      expect(new Set(all).size).toBe(1);
+    });
+
     it('rides out a Secrets Manager blip with the cached value until TTL + grace, then fails clearly', async () => {
       let now = Date.now();
       const stale: unknown[] = [];
