@@ -9,6 +9,8 @@ const refSchema = z.looseObject({
   tokenId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
 });
 
+const EXPECTED_ENDS = new Set(['ChallengeExpired']);
+
 /**
  * The middy stack of a workflow step: validates that the input carries the challenge ids, logs ids
  * and outcome, and lets errors through with their stable names for Retry/Catch.
@@ -33,11 +35,10 @@ export function stepHandler<I extends { challengeId: string; tokenId: string }, 
         });
         return out;
       } catch (err) {
-        obs.logger.warn(`${step} failed`, {
-          challengeId: input.challengeId,
-          tokenId: input.tokenId,
-          error: err instanceof Error ? err.name : 'Error',
-        });
+        const name = err instanceof Error ? err.name : 'Error';
+        // An expired code is a normal end the state machine routes (Catch → MarkExpired), not a fault.
+        const log = EXPECTED_ENDS.has(name) ? obs.logger.info.bind(obs.logger) : obs.logger.warn.bind(obs.logger);
+        log(`${step} failed`, { challengeId: input.challengeId, tokenId: input.tokenId, error: name });
         throw err;
       }
     });
