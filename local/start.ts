@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { eventLike, MDES_LIFECYCLE, type SeedEventName, seedEvent } from '../test/fixtures/pismo-events';
-import { mdesYellowPath } from '../test/fixtures/idv-events';
+import { MDES_LIFECYCLE, type SeedEventName, seedEvent } from '../test/fixtures/pismo-events';
+import { mdesActiveToken, mdesYellowPath } from '../test/fixtures/idv-events';
 import { DEMO_PAN, SEED_TUR, WALLET_SUSPENDED_TUR } from './mdes-simulator';
 import { LOCAL_DIR, type LocalStack, PISMO_KEY_FILE, startLocalStack } from './local-stack';
 import { DECISION_SCENARIOS } from './pismo-scenarios';
@@ -93,15 +93,7 @@ async function customerServiceDemo(stack: LocalStack) {
   console.log(
     `== Customer Service over MDES (signed OAuth 1.0a calls to the MDES simulator) on a new token ${tokenId}`,
   );
-  const ta = eventLike('mdes-ta', { eventId: `ta-${tokenId}`, tokenId, timestamp: new Date().toISOString() });
-  await stack.pismo.send(`${stack.url}/pismo/events`, ta);
-  await stack.pismo.send(`${stack.url}/pismo/events`, {
-    ...ta,
-    timestamp: new Date(Date.now() + 1000).toISOString(),
-    event_id: `resync-${tokenId}`,
-    event_type: 'token_resync',
-    data: { card_id: 4995608, token_id: tokenId, token_status: 'ACTIVE', token_unique_reference: tur },
-  });
+  for (const event of mdesActiveToken(tokenId, tur)) await stack.pismo.send(`${stack.url}/pismo/events`, event);
   const officer = await stack.issuer.mint({
     scope: 'tokens:read tokens:write',
     audience: stack.audience,

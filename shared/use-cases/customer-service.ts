@@ -67,6 +67,11 @@ const FROM_LOCAL: Partial<Record<TokenStatus, CsTokenStatus>> = {
   deleted: 'DELETED',
 };
 
+/** The officer as MDES `AuditInfo`, with the customer's organization. */
+function auditInfoOf(officer: Officer, organization: string): AuditInfo {
+  return { UserId: officer.userId, UserName: officer.userName, Organization: organization };
+}
+
 /** Transactions older than this are not returned (MDES itself keeps 30 days; we say so and enforce it). */
 const TRANSACTION_WINDOW_DAYS = 30;
 
@@ -139,11 +144,7 @@ export async function runTokenOperation(
   const def = TOKEN_OPERATIONS[input.operation];
   const connection = deps.connection(input.customerId);
   const { customer, client } = connection;
-  const audit: AuditInfo = {
-    UserId: input.officer.userId,
-    UserName: input.officer.userName,
-    Organization: customer.organization,
-  };
+  const audit = auditInfoOf(input.officer, customer.organization);
   const token = await resolve(input.ref, deps.store);
   const owner: AuditOwner = token.tokenId ? { tokenId: token.tokenId } : { tur: token.tur };
 
@@ -340,11 +341,7 @@ export async function searchTokens(
 ): Promise<{ customerId: string; tokens: SearchedToken[]; auditIds: string[] }> {
   const started = performance.now();
   const { customer, client } = deps.connection(input.customerId);
-  const audit: AuditInfo = {
-    UserId: input.officer.userId,
-    UserName: input.officer.userName,
-    Organization: customer.organization,
-  };
+  const audit = auditInfoOf(input.officer, customer.organization);
   const request = { ...input.criteria, AuditInfo: audit } as RequestOf<'search'>;
   MdesCustomerServiceClient.buildBody('search', request);
   const criterion = Object.keys(input.criteria).find((k) => k !== 'ExcludeDeletedIndicator') ?? 'unknown';
@@ -429,11 +426,7 @@ export async function updateAccountTokens(
     ]);
   if (!('CurrentAccountPan' in input.params))
     throw new ValidationError('CurrentAccountPan is required', ['CurrentAccountPan: required']);
-  const audit: AuditInfo = {
-    UserId: input.officer.userId,
-    UserName: input.officer.userName,
-    Organization: customer.organization,
-  };
+  const audit = auditInfoOf(input.officer, customer.organization);
   const request = { ...input.params, AuditInfo: audit } as RequestOf<'update'>;
   MdesCustomerServiceClient.buildBody('update', request);
   const at = (deps.now?.() ?? new Date()).toISOString();

@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { DEMO_PAN, SEED_TUR } from '../../local/mdes-simulator';
 import { captureStdout } from '../fixtures/capture-stdout';
-import { eventLike } from '../fixtures/pismo-events';
+import { mdesActiveToken } from '../fixtures/idv-events';
 
 let stack: LocalStack;
 let writer: string;
@@ -35,15 +35,7 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown, token 
 
 /** A token of ours (Pismo id) that MDES knows as `tur`, active: TA then a resync with the TUR. */
 async function activeToken(tokenId: string, tur: string) {
-  const ta = eventLike('mdes-ta', { eventId: `ta-${tokenId}`, tokenId, timestamp: new Date().toISOString() });
-  await stack.pismo.send(`${stack.url}/pismo/events`, ta);
-  await stack.pismo.send(`${stack.url}/pismo/events`, {
-    ...ta,
-    timestamp: new Date(Date.now() + 1000).toISOString(),
-    event_id: `resync-${tokenId}`,
-    event_type: 'token_resync',
-    data: { card_id: 4995608, token_id: tokenId, token_status: 'ACTIVE', token_unique_reference: tur },
-  });
+  for (const event of mdesActiveToken(tokenId, tur)) await stack.pismo.send(`${stack.url}/pismo/events`, event);
 }
 
 const mdesCalls = (op: string) => stack.mdes.requests.filter((r) => r.operation === op).length;
