@@ -32,12 +32,23 @@ export class MdesTokenLifecycle implements TokenLifecyclePort {
 
   async deleteToken(request: { tokenUniqueReference: string; reasonCode: 'Z'; comment: string }): Promise<void> {
     const { client, customer } = (await this.connections()).get();
-    await client.delete({
-      TokenUniqueReference: request.tokenUniqueReference,
-      ReasonCode: request.reasonCode,
-      CommentText: request.comment,
-      AuditInfo: { UserId: 'idv-workflow', UserName: 'ID&V clean-up', Organization: customer.organization },
-    });
+    const AuditInfo = { UserId: 'idv-workflow', UserName: 'ID&V clean-up', Organization: customer.organization };
+    try {
+      await client.delete({
+        TokenUniqueReference: request.tokenUniqueReference,
+        ReasonCode: request.reasonCode,
+        CommentText: request.comment,
+        AuditInfo,
+      });
+    } catch (err) {
+      if (!(err instanceof MdesRejected)) throw err;
+      // Already gone (deleted by the wallet or the cardholder meanwhile, or unknown): the clean-up is done.
+      const found = (
+        await client.search({ TokenUniqueReference: request.tokenUniqueReference, AuditInfo })
+      ).body.SearchResponse?.Accounts?.Account?.flatMap((a) => a.Tokens?.Token ?? []);
+      const token = found?.find((t) => t.TokenUniqueReference === request.tokenUniqueReference);
+      if (token && token.CurrentStatusCode !== 'D') throw err;
+    }
   }
 
   async resendActivationCode(request: {

@@ -194,6 +194,25 @@ describe('ID&V workflow (synthesized state machine, run locally)', () => {
     expect(challenge).toMatchObject({ status: 'ABANDONED_DELETED' });
   });
 
+  it('the 30-day clean-up is done when MDES already deleted the token (wallet or cardholder)', async () => {
+    const tur = 'DSHRMC0000000000000000000000000000000000000idv5b';
+    const flow = mdesYellowPath('idv5b', { expiresInMinutes: 1 });
+    await post(flow.ta);
+    await post({
+      ...flow.ta,
+      event_id: 'resync-idv5b',
+      event_type: 'token_resync',
+      data: { card_id: 4995608, token_id: 'idv5b', token_status: 'PENDING', token_unique_reference: tur },
+    });
+    const vaulted = stack.mdes.vault.get(tur);
+    if (vaulted) vaulted.status = 'D'; // deleted at MDES by someone else; our store was not told
+    await post(flow.ac);
+    await until(() => execution('idv5b')?.status === 'SUCCEEDED');
+    expect(execution('idv5b')?.steps.some((s) => s.state === 'DeleteAbandonedToken' && s.type === 'exited')).toBe(true);
+    const [challenge] = (await challenges('idv5b')).challenges;
+    expect(challenge).toMatchObject({ status: 'ABANDONED_DELETED' });
+  });
+
   it('a code that expired before it arrived is not delivered', async () => {
     const flow = mdesYellowPath('idv6', { expiresInMinutes: -5 });
     await post(flow.ta);
