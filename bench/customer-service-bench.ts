@@ -113,7 +113,7 @@ export async function benchCustomerService(rounds = 20, perRound = 50): Promise<
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   entries.push({
-    name: 'CS API p99 at 10 concurrent callers (GET status-history: JWT, audit PENDING+DONE, signed MDES call)',
+    name: 'CS API p99 at 10 concurrent callers (GET status-history: JWT, token lookup, signed MDES call, audit + timeline writes)',
     value: r(percentile(latencies, 99)),
     unit: 'ms',
     detail: `p50 ${r(percentile(latencies, 50))} ms, p95 ${r(percentile(latencies, 95))} ms, ${errors} errors, ${Math.round(total / seconds)} req/s over ${total} requests`,

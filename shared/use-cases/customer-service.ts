@@ -172,7 +172,8 @@ export async function runTokenOperation(
     parameters: safeParameters(input.params),
     latencyMs: 0,
   };
-  await deps.store.putAudit(owner, record);
+  // A change is traced before it is sent; a read changes nothing at MDES and is recorded once, after.
+  if (def.write) await deps.store.putAudit(owner, record);
   const finish = async (
     outcome: AuditRecord['outcome'],
     httpStatus: number,
