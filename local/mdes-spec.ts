@@ -9,7 +9,7 @@ import { parse } from 'yaml';
  * our requests and parse the spec's examples with it. `maxLength: 0` (an export quirk of the spec on
  * many fields) is dropped, as is `format: integer` on strings.
  */
-export const MDES_SPEC_FILE = path.resolve(__dirname, '..', 'shared', 'mdes', 'mdes-customer-service-2.0.7.yaml');
+export const MDES_SPEC_FILE = path.resolve(__dirname, 'specs', 'mdes-customer-service-2.0.7.yaml');
 
 interface Spec {
   paths: Record<

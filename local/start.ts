@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { MDES_LIFECYCLE, type SeedEventName, seedEvent } from '../test/fixtures/pismo-events';
 import { mdesActiveToken, mdesYellowPath } from '../test/fixtures/idv-events';
@@ -87,6 +88,9 @@ async function yellowPathDemo(stack: LocalStack) {
  * A customer-service session over MDES (the MDES simulator): search the demo card's tokens by PAN,
  * suspend a token, its status history, unsuspend, delete, the multi-suspender rule, the audit trail.
  */
+/** Body of a Customer Service search for the demo card, for the curl example. */
+const SEARCH_BODY_FILE = path.join(LOCAL_DIR, 'search-demo-card.json');
+
 async function customerServiceDemo(stack: LocalStack) {
   const tokenId = `cs${Date.now().toString(36)}`;
   const tur = `DSHRMC0000259339${tokenId.padStart(32, '0')}`.slice(0, 48);
@@ -116,9 +120,7 @@ async function customerServiceDemo(stack: LocalStack) {
     (t.suspenders as string[]).join(', ') || '-',
     (t.allowedOperations as string[]).join(' '),
   ]);
-  console.log(
-    `POST /cs/search {AccountPan: "${DEMO_PAN.slice(0, 6)}******${DEMO_PAN.slice(-4)}"} (the PAN only in the body)`,
-  );
+  console.log(`POST /cs/search {AccountPan: "************${DEMO_PAN.slice(-4)}"} (the PAN only in the body)`);
   console.log(textTable(['TUR', 'our token', 'MDES status', 'suspended by', 'allowed now'], searchRows), '\n');
   const rows: string[][] = [];
   const step = async (label: string, method: 'GET' | 'POST', p: string, body?: unknown) => {
@@ -302,6 +304,8 @@ async function main() {
     console.log('Demo complete (--once).');
     return;
   }
+  // The demo card's (test) PAN goes in a file for curl, never on a command line or in the output.
+  writeFileSync(SEARCH_BODY_FILE, JSON.stringify({ AccountPan: DEMO_PAN }), { mode: 0o600 });
   console.log('Serving. Try:');
   console.log(`  export TOKEN=$(npm run -s dev-token)`);
   console.log(`  curl -s -H "authorization: Bearer $TOKEN" '${stack.url}/tokens?cardId=4995608'`);
@@ -310,7 +314,7 @@ async function main() {
   console.log(`  npm run pismo -- send mdes-yellow --url ${stack.url}    # a Pismo-signed decision call`);
   console.log(`  export CS=$(npm run -s dev-token -- --scope 'tokens:read tokens:write')`);
   console.log(
-    `  curl -s -H "authorization: Bearer $CS" -H 'content-type: application/json' -d '{"AccountPan":"${DEMO_PAN}"}' ${stack.url}/cs/search`,
+    `  curl -s -H "authorization: Bearer $CS" -H 'content-type: application/json' -d @${path.relative(process.cwd(), SEARCH_BODY_FILE)} ${stack.url}/cs/search`,
   );
   console.log(
     `  curl -s -X POST -H "authorization: Bearer $CS" -H 'content-type: application/json' -d '{"ReasonCode":"L"}' ${stack.url}/cs/turs/${SEED_TUR}/suspend`,

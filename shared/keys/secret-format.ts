@@ -8,9 +8,16 @@ import * as z from '../zod';
  * and messages, not inputs).
  */
 const iso = z.iso.datetime({ offset: true });
-const pemOf = (label: RegExp, what: string) =>
-  z.string().check(z.maxLength(20_000), z.regex(label, `must be a ${what} PEM`));
-const pkcs8 = pemOf(/^-----BEGIN PRIVATE KEY-----/, 'PKCS#8 private key');
+/** The label of a PEM block (`PRIVATE KEY` for PKCS#8, `CERTIFICATE`, `RSA PRIVATE KEY`…), if any. */
+export function pemLabel(text: string): string | undefined {
+  return /^-{5}BEGIN ([A-Z0-9 ]+)-{5}/.exec(text)?.[1];
+}
+const pemOf = (label: string, what: string) =>
+  z.string().check(
+    z.maxLength(20_000),
+    z.refine((text) => pemLabel(text) === label, `must be a ${what} PEM`),
+  );
+const pkcs8 = pemOf('PRIVATE KEY', 'PKCS#8 private key');
 
 /** The OAuth signing key: PKCS#8 PEM, or PKCS#12 (base64) + alias + password, converted at load. */
 export const signingKeySchema = z.union([
@@ -33,7 +40,7 @@ export const mdesSecretSchema = z.strictObject({
   /** Mastercard's client-encryption certificate: we encrypt requests to it. */
   encryptionCertificate: z.optional(
     z.strictObject({
-      certificatePem: pemOf(/^-----BEGIN CERTIFICATE-----/, 'X.509 certificate'),
+      certificatePem: pemOf('CERTIFICATE', 'X.509 certificate'),
       fingerprint: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be a hex SHA-256 fingerprint'))),
       notAfter: iso,
     }),

@@ -1,7 +1,8 @@
 import * as z from '../zod';
 
 /**
- * The MDES Customer Service API 2.0.7 wire contract (`docs/mdes-customer-service-2.0.7.yaml`), as
+ * The MDES Customer Service API 2.0.7 wire contract (`local/specs/mdes-customer-service-2.0.7.yaml`;
+ * kept with the local tooling because its examples carry test PANs), as
  * zod schemas: PascalCase fields, wrapper objects, string-typed booleans ("true"/"false").
  *
  * Requests are strict (we build them; an unknown field is our bug). Responses are loose (a field

@@ -159,18 +159,10 @@ export async function runTokenOperation(
   MdesCustomerServiceClient.buildBody(def.mdes, request);
 
   const record: AuditRecord = {
-    auditId: randomUUID(),
-    at: (deps.now?.() ?? new Date()).toISOString(),
+    ...pendingAudit(input, customer.customerId, (deps.now?.() ?? new Date()).toISOString()),
     operation: input.operation,
-    customerId: customer.customerId,
     tokenId: token.tokenId,
     tokenUniqueReference: token.tur,
-    userId: input.officer.userId,
-    userName: input.officer.userName,
-    outcome: 'PENDING',
-    httpStatus: 0,
-    parameters: safeParameters(input.params),
-    latencyMs: 0,
   };
   // A change is traced before it is sent; a read changes nothing at MDES and is recorded once, after.
   if (def.write) await deps.store.putAudit(owner, record);
@@ -284,6 +276,25 @@ export async function runTokenOperation(
     });
     throw err;
   }
+}
+
+/** A new audit record, PENDING, for the officer's call with these parameters. */
+function pendingAudit(
+  input: { officer: Officer; params: Record<string, unknown> },
+  customerId: string,
+  at: string,
+): Omit<AuditRecord, 'operation'> {
+  return {
+    auditId: randomUUID(),
+    at,
+    customerId,
+    userId: input.officer.userId,
+    userName: input.officer.userName,
+    outcome: 'PENDING',
+    httpStatus: 0,
+    parameters: safeParameters(input.params),
+    latencyMs: 0,
+  };
 }
 
 /** Request parameters worth keeping in the audit: codes and comments, never a PAN or a key. */
@@ -431,18 +442,7 @@ export async function updateAccountTokens(
   const request = { ...input.params, AuditInfo: audit } as RequestOf<'update'>;
   MdesCustomerServiceClient.buildBody('update', request);
   const at = (deps.now?.() ?? new Date()).toISOString();
-  const record: AuditRecord = {
-    auditId: randomUUID(),
-    at,
-    operation: 'update-account',
-    customerId: customer.customerId,
-    userId: input.officer.userId,
-    userName: input.officer.userName,
-    outcome: 'PENDING',
-    httpStatus: 0,
-    parameters: safeParameters(input.params),
-    latencyMs: 0,
-  };
+  const record: AuditRecord = { ...pendingAudit(input, customer.customerId, at), operation: 'update-account' };
   const day: AuditOwner = { day: at.slice(0, 10) };
   await deps.store.putAudit(day, record);
   try {

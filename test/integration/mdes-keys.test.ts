@@ -4,7 +4,7 @@ import {
   RotateSecretCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { newLocalMdesSecret, registerSecretKeys } from '../../local/mdes-keys';
 import { KeysUnavailable, SecretsManagerKeyStore } from '../../shared/keys/key-store';
@@ -12,6 +12,10 @@ import type { MdesSecret } from '../../shared/keys/secret-format';
 import { StaticCredentials } from '../../shared/mdes/credentials';
 import { credentialsOf } from '../../shared/keys/key-store';
 import { mdesClient } from '../fixtures/mdes';
+
+const pkcs1Key = generateKeyPairSync('rsa', { modulusLength: 1024 })
+  .privateKey.export({ type: 'pkcs1', format: 'pem' })
+  .toString();
 
 let stack: LocalStack;
 let sm: SecretsManagerClient;
@@ -119,7 +123,8 @@ describe('Mastercard keys in Secrets Manager (local endpoint, real SDK client)',
           consumerKey: 'k',
           signingKey: {
             keyId: 'a',
-            privateKeyPem: '-----BEGIN RSA PRIVATE KEY-----',
+            // A PKCS#1 key generated now: the format Mastercard's .pem downloads often use.
+            privateKeyPem: pkcs1Key,
             notAfter: new Date().toISOString(),
           },
         }),
@@ -131,6 +136,7 @@ describe('Mastercard keys in Secrets Manager (local endpoint, real SDK client)',
       const error = await new SecretsManagerKeyStore({ secretId: name }).current().catch((e: Error) => e);
       expect(error).toBeInstanceOf(KeysUnavailable);
       expect((error as Error).message).toContain(expected);
+      expect((error as Error).message).not.toContain(pkcs1Key.slice(40, 80));
       expect((error as Error).message).not.toContain('BEGIN');
     });
 

@@ -17,7 +17,7 @@ function secret(signingDays: number, extra: Partial<MdesSecret> = {}): MdesSecre
     customerId: 'c',
     environment: 'mtf',
     consumerKey: 'ck-new',
-    signingKey: { keyId: 'k', privateKeyPem: '-----BEGIN PRIVATE KEY-----x', notAfter: inDays(signingDays) },
+    signingKey: { keyId: 'k', privateKeyPem: '(not read by the monitor)', notAfter: inDays(signingDays) },
     ...extra,
   };
 }
@@ -70,7 +70,7 @@ describe('expiry monitor', () => {
     it('publishes days to expiry per key and the minimum per customer', async () => {
       const t = deps({
         a: secret(100, {
-          decryptionKey: { keyId: 'd', privateKeyPem: '-----BEGIN PRIVATE KEY-----x', notAfter: inDays(30) },
+          decryptionKey: { keyId: 'd', privateKeyPem: '(not read by the monitor)', notAfter: inDays(30) },
         }),
         b: secret(10),
       });

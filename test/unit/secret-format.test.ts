@@ -1,7 +1,13 @@
 import forge from 'node-forge';
 import { createPublicKey } from 'node:crypto';
 import { credentialsOf } from '../../shared/keys/key-store';
-import { keyExpiries, MalformedSecretError, parseMdesSecret, signingKeyPem } from '../../shared/keys/secret-format';
+import {
+  keyExpiries,
+  MalformedSecretError,
+  parseMdesSecret,
+  pemLabel,
+  signingKeyPem,
+} from '../../shared/keys/secret-format';
 import { generateRsaKeyPair, issueCertificate } from '../../shared/keys/x509';
 
 const keys = generateRsaKeyPair();
@@ -84,7 +90,7 @@ describe('MDES key secret format', () => {
         }),
       );
       const pem = await signingKeyPem(secret);
-      expect(pem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+      expect(pemLabel(pem)).toBe('PRIVATE KEY');
       const pub = (k: string) => createPublicKey(k).export({ type: 'spki', format: 'pem' }).toString();
       expect(pub(pem)).toBe(pub(keys.privateKeyPem));
       expect((await credentialsOf(secret)).signingKeyPem).toBe(pem);
