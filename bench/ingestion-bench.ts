@@ -53,7 +53,7 @@ export function floorOps(raw: Record<string, unknown>[]): FloorOp[] {
           challengeId: `ch-${e.eventId}`,
           tokenId,
           status: 'PENDING',
-          otp: '000000',
+          sealedOtp: 'AQAAsealed-code-placeholder-of-a-kms-ciphertext',
           createdAt: e.occurredAt,
           attempts: 0,
         }

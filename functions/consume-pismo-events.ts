@@ -3,10 +3,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ENV, loadBaseConfig } from '../shared/config';
+import { ENV, loadBaseConfig, loadOtpKeyArn } from '../shared/config';
 import { AppError, MalformedJsonError } from '../shared/domain/errors';
 import { reportIngestOutcome } from '../shared/observability/ingest-report';
 import { createObservability } from '../shared/observability/powertools';
+import { KmsOtpSealer } from '../shared/notify/otp-sealer';
 import { DynamoTokenStore } from '../shared/store/token-store';
 import { ingestPismoEvent } from '../shared/use-cases/ingest-pismo-event';
 import { StepFunctionsIdvWorkflow } from '../shared/workflow/idv-workflow';
@@ -17,6 +18,7 @@ const store = new DynamoTokenStore(config.tableName);
 const workflow = process.env[ENV.idvStateMachineArn]
   ? new StepFunctionsIdvWorkflow(process.env[ENV.idvStateMachineArn] ?? '')
   : undefined;
+const otpSealer = new KmsOtpSealer(loadOtpKeyArn());
 const processor = new BatchProcessor(EventType.SQS);
 
 function parseBody(record: SQSRecord): unknown {
@@ -38,7 +40,7 @@ function orderingKey(body: unknown, record: SQSRecord): string {
 async function processRecord(record: SQSRecord, body: unknown): Promise<void> {
   try {
     if (body === undefined) throw new MalformedJsonError();
-    const outcome = await ingestPismoEvent(body, { store, workflow });
+    const outcome = await ingestPismoEvent(body, { store, workflow, otpSealer });
     reportIngestOutcome(obs, outcome, 'sqs');
   } catch (err) {
     // Failed records are retried by SQS and land on the DLQ after maxReceiveCount; the rest of the

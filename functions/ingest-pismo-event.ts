@@ -1,9 +1,10 @@
-import { ENV, loadBaseConfig, loadPismoWebhookConfig } from '../shared/config';
+import { ENV, loadBaseConfig, loadOtpKeyArn, loadPismoWebhookConfig } from '../shared/config';
 import { httpHandler } from '../shared/http/http-handler';
 import { readSignedJsonBody } from '../shared/http/json-body';
 import { reportIngestOutcome } from '../shared/observability/ingest-report';
 import { createObservability } from '../shared/observability/powertools';
 import { createPismoWebhookVerifier } from '../shared/pismo/webhook-auth';
+import { KmsOtpSealer } from '../shared/notify/otp-sealer';
 import { DynamoTokenStore } from '../shared/store/token-store';
 import { ingestPismoEvent } from '../shared/use-cases/ingest-pismo-event';
 import { StepFunctionsIdvWorkflow } from '../shared/workflow/idv-workflow';
@@ -14,12 +15,13 @@ const store = new DynamoTokenStore(config.tableName);
 const workflow = process.env[ENV.idvStateMachineArn]
   ? new StepFunctionsIdvWorkflow(process.env[ENV.idvStateMachineArn] ?? '')
   : undefined;
+const otpSealer = new KmsOtpSealer(loadOtpKeyArn());
 const verifyPismo = createPismoWebhookVerifier(loadPismoWebhookConfig());
 
 /** `POST /pismo/events`: one Pismo tokenization event delivered as a signed webhook. */
 export const handler = httpHandler(obs, async (event) => {
   const body = await readSignedJsonBody(event, config.maxBodyBytes, verifyPismo);
-  const outcome = await ingestPismoEvent(body, { store, workflow });
+  const outcome = await ingestPismoEvent(body, { store, workflow, otpSealer });
   reportIngestOutcome(obs, outcome, 'http');
   return {
     statusCode: outcome.outcome === 'applied' ? 202 : 200,

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { LocalStepFunctions } from './local-step-functions';
 import { SfnError } from './local-step-functions';
+import { KmsError, LocalKms } from './local-kms';
 import { LocalSecretsManager, SecretsManagerError } from './local-secrets-manager';
 
 /** One message "delivered" to a cardholder: the local stand-in for a phone or a mailbox. */
@@ -29,7 +30,7 @@ function json(res: ServerResponse, status: number, payload: unknown, type = 'app
 /**
  * Loopback stand-ins for the AWS services the workflow calls, speaking their wire protocols so the
  * real SDK clients are used: Step Functions (JSON 1.0), SNS Publish (query/XML), SES v2 SendEmail
- * (REST JSON), Secrets Manager (JSON 1.1). Delivered messages go to an outbox (memory + optional
+ * (REST JSON), Secrets Manager and KMS Encrypt/Decrypt (JSON 1.1). Delivered messages go to an outbox (memory + optional
  * JSONL file). Faults can be injected per channel.
  */
 export class LocalAwsStandins {
@@ -42,6 +43,7 @@ export class LocalAwsStandins {
   smsOutage = false;
   sfn?: LocalStepFunctions;
   readonly secretsManager: LocalSecretsManager;
+  readonly kms = new LocalKms();
 
   constructor(
     private readonly outboxFile?: string,
@@ -80,6 +82,20 @@ export class LocalAwsStandins {
         return json(res, 200, this.sfn.handle(target.split('.')[1] ?? '', JSON.parse(text || '{}')));
       } catch (err) {
         if (err instanceof SfnError) return json(res, 400, { __type: err.type, message: err.message });
+        throw err;
+      }
+    }
+    if (target.startsWith('TrentService.')) {
+      try {
+        return json(
+          res,
+          200,
+          this.kms.handle(target.split('.')[1] ?? '', JSON.parse(text || '{}')),
+          'application/x-amz-json-1.1',
+        );
+      } catch (err) {
+        if (err instanceof KmsError)
+          return json(res, err.status, { __type: err.type, message: err.message }, 'application/x-amz-json-1.1');
         throw err;
       }
     }

@@ -134,6 +134,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     AWS_ENDPOINT_URL_SNS: aws.url,
     AWS_ENDPOINT_URL_SESV2: aws.url,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
+    AWS_ENDPOINT_URL_KMS: aws.url,
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'WARN',
     AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',

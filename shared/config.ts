@@ -29,6 +29,7 @@ export const ENV = {
   mdesCustomers: 'MDES_CUSTOMERS',
   mdesRegistrarUrl: 'MDES_REGISTRAR_URL',
   keyRevokeGraceHours: 'KEY_REVOKE_GRACE_HOURS',
+  otpKeyArn: 'OTP_KEY_ARN',
 } as const;
 
 /** Defaults of the tokenization decision webhook. */
@@ -126,4 +127,9 @@ export function loadIdvConfig(env: NodeJS.ProcessEnv = process.env) {
     emailFallback: (env[ENV.idvEmailFallback] ?? 'true') === 'true',
     defaultWaitSeconds: positiveInt(env, ENV.idvDefaultWaitSeconds, 1800),
   };
+}
+
+/** The KMS key that seals ID&V codes at rest (ingestion seals, the delivery step opens). */
+export function loadOtpKeyArn(env: NodeJS.ProcessEnv = process.env): string {
+  return required(env, ENV.otpKeyArn);
 }

@@ -150,6 +150,22 @@ export class AppFunction extends Construct {
     return this;
   }
 
+  /**
+   * The ID&V code key: `seal` (ingestion: kms:Encrypt) or `open` (delivery: kms:Decrypt), only with an
+   * encryption context naming the challenge and token, and its ARN in OTP_KEY_ARN.
+   */
+  useOtpKey(key: IKey, use: 'seal' | 'open'): this {
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [use === 'seal' ? 'kms:Encrypt' : 'kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { 'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['challengeId', 'tokenId'] } },
+      }),
+    );
+    this.fn.addEnvironment(ENV.otpKeyArn, key.keyArn);
+    return this;
+  }
+
   /** Reads one secret: its ARN in `envName`, read-only grants on it and (via Secrets Manager) its key. */
   useSecret(envName: string, secret: ISecret, key: IKey): this {
     this.fn.addEnvironment(envName, secret.secretArn);

@@ -43,6 +43,8 @@ export interface IdvWorkflowProps {
   mdes: readonly MdesBinding[];
   /** Pismo API client secret (contacts for delivery and notifications). */
   pismoClientSecret: { secret: ISecret; key: IKey };
+  /** Seals ID&V codes at rest; only the delivery step may open them. */
+  otpKey: IKey;
 }
 
 /** Stable error names raised by the step functions (shared/use-cases/idv-steps.ts). */
@@ -91,6 +93,7 @@ export class IdvWorkflow extends Construct {
       return fn;
     };
     const deliverFn = step('DeliverOtp', 'functions/deliver-otp.ts', 'ID&V: deliver the code by SMS or email');
+    deliverFn.useOtpKey(props.otpKey, 'open');
     const awaitFn = step('AwaitOtpActivation', 'functions/await-otp-activation.ts', 'ID&V: register the task token');
     const notifyFn = step('NotifyCardAdded', 'functions/notify-card-added.ts', 'ID&V: card added notification');
     const settleFn = step(

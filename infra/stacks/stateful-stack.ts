@@ -33,6 +33,8 @@ export class StatefulStack extends Stack {
   /** Pismo's API client secret (`{"clientSecret":"…"}`), installed by the operator. */
   readonly pismoClientSecret: Secret;
   readonly tableKey: Key;
+  /** Seals ID&V codes held until delivery (shared/notify/otp-sealer.ts); retained like the table. */
+  readonly otpKey: Key;
   /** Encrypts every CloudWatch log group of the service (function logs, API access logs). */
   readonly logKey: Key;
 
@@ -60,6 +62,11 @@ export class StatefulStack extends Stack {
         },
       }),
     );
+    this.otpKey = new Key(this, 'OtpKey', {
+      description: 'Card tokenization ID&V codes sealed until delivery',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.keysKey = new Key(this, 'KeysKey', {
       description: 'Card tokenization Mastercard project keys',
       enableKeyRotation: true,

@@ -39,6 +39,8 @@ export interface StatelessStackProps extends StackProps {
   mdes: readonly MdesBinding[];
   /** Pismo API client secret and its key. */
   pismoClientSecret: { secret: ISecret; key: IKey };
+  /** Seals ID&V codes at rest (stateful stack: a code sealed before a deploy still opens after it). */
+  otpKey: IKey;
   /** Mastercard key lifecycle: credentials API, rotation period, grace before the old key is revoked. */
   keys: { registrarUrl: string; rotationDays: number; revokeGraceHours: number };
   /** Decision webhook: live and shadow rule set names (bundled), fail mode on store outage. */
@@ -72,6 +74,7 @@ export class StatelessStack extends Stack {
       settings: props.idv,
       mdes: props.mdes,
       pismoClientSecret: props.pismoClientSecret,
+      otpKey: props.otpKey,
     });
     const startsIdv = (fn: AppFunction) => {
       this.idvWorkflow.stateMachine.grantStartExecution(fn.fn);
@@ -99,7 +102,9 @@ export class StatelessStack extends Stack {
         entry: 'functions/consume-pismo-events.ts',
         description: 'Applies Pismo cards-tokenization events from SQS to the token store',
         timeout: Duration.seconds(30),
-      }).useTable(props.table, 'readWrite'),
+      })
+        .useTable(props.table, 'readWrite')
+        .useOtpKey(props.otpKey, 'seal'),
     );
     this.eventsQueue = new Queue(this, 'PismoEventsQueue', {
       encryption: QueueEncryption.KMS,
@@ -132,7 +137,8 @@ export class StatelessStack extends Stack {
         description: 'POST /pismo/events: one Pismo tokenization event as a signed webhook',
       })
         .useTable(props.table, 'readWrite')
-        .usePismoWebhookAuth(props.pismoWebhook),
+        .usePismoWebhookAuth(props.pismoWebhook)
+        .useOtpKey(props.otpKey, 'seal'),
     );
     const decide = new AppFunction(this, 'DecideTokenization', {
       ...common,

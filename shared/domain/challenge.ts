@@ -36,8 +36,24 @@ export interface Challenge {
   deliveredAt?: string;
   attempts: number;
   failure?: string;
-  /** Present only until delivery (or until delivery becomes impossible). */
-  otp?: string;
+  /**
+   * The code, sealed (KMS ciphertext bound to this challenge and token, base64): present only until
+   * delivery (or until delivery becomes impossible), never in clear at rest, so neither a table
+   * export nor a point-in-time restore holds a usable code.
+   */
+  sealedOtp?: string;
+}
+
+/** What a sealed code is bound to: opening it under any other challenge or token fails. */
+export interface OtpBinding {
+  challengeId: string;
+  tokenId: string;
+}
+
+/** Seals codes before they are stored and opens them only to deliver them (port; KMS in AWS). */
+export interface OtpSealer {
+  seal(code: string, binding: OtpBinding): Promise<string>;
+  open(sealed: string, binding: OtpBinding): Promise<string>;
 }
 
 /** Methods we deliver ourselves; app-to-app and call-centre codes are the wallet's/issuer app's. */

@@ -42,3 +42,11 @@ const MDES_EVENT_REQUESTORS: Readonly<Record<string, string>> = {
 export function mdesEventRequestor(code: string): string {
   return MDES_EVENT_REQUESTORS[code] ?? code;
 }
+
+/**
+ * Whether a wallet name is one we set ourselves from a documented identifier: only such names are
+ * written into messages to cardholders (anything else came from network data and is not trusted).
+ */
+export function isKnownWalletName(name: string): boolean {
+  return Object.values(MDES_WALLETS).includes(name);
+}

@@ -43,10 +43,30 @@ const TEMPLATES: Record<string, Record<MessageKind, { subject: string; body: str
   },
 };
 
-/** Renders a message; unknown languages fall back to English. */
+/** Longest value interpolated into a message: an SMS segment is 160 characters. */
+export const MAX_MESSAGE_VALUE = 40;
+
+/**
+ * What may be interpolated into a cardholder message: printable text only (no control, format or
+ * line-separator characters, no template braces or markup), whitespace collapsed, capped in length.
+ * Every value passes here whatever its source, so a value from network data cannot smuggle bytes or
+ * a second line into an SMS.
+ */
+export function messageValue(value: string): string {
+  const clean = value
+    .normalize('NFKC')
+    .replace(/[\s\p{Z}]+/gu, ' ')
+    .replace(/[\p{C}<>{}\\]/gu, '')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  // Cut by code points, never inside a surrogate pair.
+  return Array.from(clean).slice(0, MAX_MESSAGE_VALUE).join('');
+}
+
+/** Renders a message; unknown languages fall back to English. Every value passes {@link messageValue}. */
 export function renderMessage(kind: MessageKind, language: string | undefined, values: Record<string, string>) {
   const lang = (language ?? 'en').slice(0, 2).toLowerCase();
   const t = (TEMPLATES[lang] ?? TEMPLATES.en)?.[kind] ?? { subject: '', body: '' };
-  const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => values[k] ?? '');
+  const fill = (s: string) => s.replace(/\{(\w+)\}/g, (_, k: string) => messageValue(values[k] ?? ''));
   return { subject: fill(t.subject), body: fill(t.body) };
 }

@@ -93,7 +93,7 @@ export class VersionConflict extends Error {
 }
 
 /** What a challenge update may change (never its identity, never the code: that is only removed). */
-export type ChallengeChanges = Partial<Omit<Challenge, 'challengeId' | 'tokenId' | 'otp'>>;
+export type ChallengeChanges = Partial<Omit<Challenge, 'challengeId' | 'tokenId' | 'sealedOtp'>>;
 
 /** The token store port: the only code that knows item keys is its DynamoDB adapter below. */
 export interface TokenStore {
@@ -349,7 +349,7 @@ export class DynamoTokenStore implements TokenStore {
       values[`:v${i}`] = v;
       return `#f${i} = :v${i}`;
     });
-    const update = [sets.length ? `SET ${sets.join(', ')}` : '', removeOtp ? 'REMOVE otp' : '']
+    const update = [sets.length ? `SET ${sets.join(', ')}` : '', removeOtp ? 'REMOVE sealedOtp' : '']
       .filter(Boolean)
       .join(' ');
     try {

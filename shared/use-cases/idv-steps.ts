@@ -1,5 +1,13 @@
-import { type Challenge, type ChallengeStatus, maskEmail, maskPhone, matchesHint } from '../domain/challenge';
+import {
+  type Challenge,
+  type ChallengeStatus,
+  maskEmail,
+  maskPhone,
+  matchesHint,
+  type OtpSealer,
+} from '../domain/challenge';
 import { AppError, NotFoundError } from '../domain/errors';
+import { isKnownWalletName } from '../domain/wallets';
 import type { TokenLifecyclePort } from '../mdes/token-lifecycle';
 import { type MessageKind, renderMessage } from '../notify/messages';
 import type { MessageSender } from '../notify/senders';
@@ -18,6 +26,8 @@ export interface IdvDeps {
   email: MessageSender;
   workflow: IdvWorkflowPort;
   mdes: TokenLifecyclePort;
+  /** Opens the sealed code just before it is sent (the only place it is ever in clear). */
+  otpSealer: OtpSealer;
   /** Send the code by email when SMS fails and the cardholder has an email. */
   emailFallback: boolean;
   /** Wait when the network gave no expiry. */
@@ -97,7 +107,9 @@ async function load(ref: ChallengeRef, deps: IdvDeps): Promise<Challenge> {
 
 async function walletName(tokenId: string, deps: IdvDeps): Promise<string> {
   const state = await deps.store.getTokenState(tokenId);
-  return state?.state.facts.walletName ?? 'your wallet';
+  const name = state?.state.facts.walletName;
+  // Network data is untrusted: only a wallet name from our own list reaches a cardholder's phone.
+  return name && isKnownWalletName(name) ? name : 'your wallet';
 }
 
 async function destination(channel: 'SMS' | 'EMAIL', c: Challenge, deps: IdvDeps): Promise<string | undefined> {
@@ -118,7 +130,7 @@ export async function deliverOtp(
   if (c.status === 'DELIVERED')
     return { ...ref, delivered: true, channel: c.channel, waitSeconds: waitSecondsOf(c, deps) };
   if (c.status === 'NOT_DELIVERED_BY_US') return { ...ref, delivered: false, waitSeconds: waitSecondsOf(c, deps) };
-  if (c.status !== 'PENDING' || !c.otp) throw new ChallengeNotFound(`challenge ${c.challengeId} is ${c.status}`);
+  if (c.status !== 'PENDING' || !c.sealedOtp) throw new ChallengeNotFound(`challenge ${c.challengeId} is ${c.status}`);
   if (c.expiresAt && Date.parse(c.expiresAt) <= (deps.now ?? (() => new Date()))().getTime()) {
     await closeUndelivered(c, 'EXPIRED', 'EXPIRED_ON_ARRIVAL', deps);
     throw new ChallengeExpired(`challenge ${c.challengeId} expired before delivery`);
@@ -135,7 +147,7 @@ export async function deliverOtp(
     throw new DestinationMismatch('contact on file does not match the network hint');
   }
   const message = renderMessage('OTP', c.language, {
-    code: c.otp,
+    code: await deps.otpSealer.open(c.sealedOtp, { challengeId: c.challengeId, tokenId: c.tokenId }),
     wallet: await walletName(c.tokenId, deps),
     expires: c.expiresAt ? `${c.expiresAt.slice(11, 16)} UTC` : 'soon',
   });
@@ -299,7 +311,7 @@ export async function resendChallenge(
     });
     return { action: 'MDES_RESEND_REQUESTED', challengeId: c.challengeId };
   }
-  if (c.status !== 'PENDING' || !c.otp) {
+  if (c.status !== 'PENDING' || !c.sealedOtp) {
     throw new ResendNotPossible(
       'the code is no longer held (delivered codes are deleted); the cardholder asks the wallet for a new one',
     );

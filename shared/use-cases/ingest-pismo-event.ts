@@ -1,4 +1,4 @@
-import { type Challenge, type ChallengeStatus, isDeliverable } from '../domain/challenge';
+import { type Challenge, type ChallengeStatus, isDeliverable, type OtpSealer } from '../domain/challenge';
 import { ConcurrencyError, ValidationError } from '../domain/errors';
 import type { TokenEvent } from '../domain/token-event';
 import { applyTokenEvent, type TokenState } from '../domain/token-state';
@@ -16,6 +16,8 @@ export interface IngestDeps {
   now?: () => Date;
   /** The ID&V workflow; without it, challenges are stored but no delivery starts. */
   workflow?: IdvWorkflowPort;
+  /** Seals the code before it is stored; without it a code is never stored (the challenge fails). */
+  otpSealer?: OtpSealer;
 }
 
 /** What happened to one event; handlers turn this into responses, logs and metrics. */
@@ -45,21 +47,29 @@ function challengeIdOf(eventId: string): string {
   return `ch-${eventId.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 80);
 }
 
-function challengeOf(
+async function challengeOf(
   event: TokenEvent,
   parsed: PismoEvent,
   tokenStatus: TokenStatus | undefined,
   now: Date,
-): Challenge {
+  sealer: OtpSealer | undefined,
+): Promise<Challenge> {
   const method = event.facts.activationMethod;
   const otp = extractOtp(parsed);
+  const challengeId = challengeIdOf(event.eventId);
+  const tokenId = event.tokenId ?? '';
   let status: ChallengeStatus = 'PENDING';
+  let failure: string | undefined;
   if (tokenStatus && SETTLED.has(tokenStatus)) status = 'SUPERSEDED';
   else if (!isDeliverable(method)) status = 'NOT_DELIVERED_BY_US';
-  else if (!otp) status = 'FAILED';
+  else if (!otp) [status, failure] = ['FAILED', 'NO_CODE_IN_MESSAGE'];
+  else if (!sealer) [status, failure] = ['FAILED', 'CODE_NOT_SEALED'];
+  // The code is sealed (bound to this challenge and token) before it is stored: never in clear at rest.
+  const sealedOtp =
+    status === 'PENDING' && otp && sealer ? await sealer.seal(otp, { challengeId, tokenId }) : undefined;
   return {
-    challengeId: challengeIdOf(event.eventId),
-    tokenId: event.tokenId ?? '',
+    challengeId,
+    tokenId,
     cardId: event.cardId,
     accountId: event.facts.accountId,
     network: event.facts.network ?? 'UNKNOWN',
@@ -71,8 +81,8 @@ function challengeOf(
     sourceEventId: event.eventId,
     createdAt: now.toISOString(),
     attempts: 0,
-    failure: status === 'FAILED' ? 'NO_CODE_IN_MESSAGE' : undefined,
-    otp: status === 'PENDING' ? otp : undefined,
+    failure,
+    sealedOtp,
   };
 }
 
@@ -118,7 +128,7 @@ export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<
   // finished task is a no-op).
   let challenge: IngestOutcome['challenge'];
   if (event.tokenId !== null && CHALLENGE_METHODS.has(event.callMethod.toUpperCase())) {
-    const c = challengeOf(event, parsed.event, tokenStatus, now);
+    const c = await challengeOf(event, parsed.event, tokenStatus, now, deps.otpSealer);
     await deps.store.putChallenge(c);
     const startable = c.status === 'PENDING' || c.status === 'NOT_DELIVERED_BY_US';
     const workflow =

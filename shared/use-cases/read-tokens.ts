@@ -55,7 +55,7 @@ export async function listTokensOfCard(
 }
 
 /** A challenge as the internal API shows it: never the code. */
-export type ChallengeView = Omit<Challenge, 'otp'>;
+export type ChallengeView = Omit<Challenge, 'sealedOtp'>;
 
 /** The token's ID&V challenges, newest first, without codes. */
 export async function listChallengesOfToken(
@@ -63,7 +63,7 @@ export async function listChallengesOfToken(
   tokenId: string,
 ): Promise<{ tokenId: string; challenges: ChallengeView[] }> {
   const challenges = (await store.listChallenges(tokenId))
-    .map(({ otp: _otp, ...rest }) => rest)
+    .map(({ sealedOtp: _sealed, ...rest }) => rest)
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return { tokenId, challenges };
 }

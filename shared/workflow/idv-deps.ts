@@ -1,5 +1,6 @@
-import { loadBaseConfig, loadIdvConfig } from '../config';
+import { ENV, loadBaseConfig, loadIdvConfig } from '../config';
 import type { TokenLifecyclePort } from '../mdes/token-lifecycle';
+import { KmsOtpSealer } from '../notify/otp-sealer';
 import { SesEmailSender, SnsSmsSender } from '../notify/senders';
 import { PismoAccountsClient } from '../pismo/accounts-client';
 import { pismoClientSecretFrom } from '../pismo/client-secret';
@@ -32,6 +33,9 @@ export function createIdvDeps(env: NodeJS.ProcessEnv = process.env, mdes: TokenL
     // Resuming needs no state machine ARN: the task token identifies the execution.
     workflow: new StepFunctionsIdvWorkflow(''),
     mdes,
+    // Only the delivery step gets the key (its ARN and a kms:Decrypt grant): any other step that tried
+    // to open a code would fail at KMS.
+    otpSealer: new KmsOtpSealer(env[ENV.otpKeyArn] ?? ''),
     emailFallback: idv.emailFallback,
     defaultWaitSeconds: idv.defaultWaitSeconds,
   };

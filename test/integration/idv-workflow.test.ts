@@ -66,7 +66,7 @@ describe('ID&V workflow (synthesized state machine, run locally)', () => {
       deliveredTo: '*********7728',
       method: 'SMS',
     });
-    expect(challenge).not.toHaveProperty('otp');
+    expect(challenge).not.toHaveProperty('sealedOtp');
     const token = await stack.issuer.mint({ scope: 'tokens:read', audience: stack.audience });
     const view = (await (
       await fetch(`${stack.url}/tokens/idv1`, { headers: { authorization: `Bearer ${token}` } })
