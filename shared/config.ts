@@ -29,6 +29,7 @@ export const ENV = {
   mdesCustomers: 'MDES_CUSTOMERS',
   mdesRegistrarUrl: 'MDES_REGISTRAR_URL',
   keyRevokeGraceHours: 'KEY_REVOKE_GRACE_HOURS',
+  cursorKeySecretId: 'CURSOR_KEY_SECRET_ID',
 } as const;
 
 /** Defaults of the tokenization decision webhook. */
