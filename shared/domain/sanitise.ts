@@ -128,17 +128,28 @@ function markRun(digits: number[], masked: Uint8Array): boolean {
 export function sanitiseText(text: string): string {
   if (!hasEnoughDigits(text)) return text;
   const n = text.length;
-  // Positions of the digits of the current run, and their values.
-  let pos: number[] = [];
-  let digits: number[] = [];
   // Digit positions to mask, as [from, to] character ranges (inclusive), in order.
   const spans: [number, number][] = [];
+  // The current run: first and last digit positions, digit count, separators since the last digit.
+  let first = -1;
+  let last = -1;
+  let count = 0;
   let gap = 0;
   let wordStart = -1;
   let skipUntil = -1;
 
+  // Only runs long enough to hold a card number allocate anything.
   const flush = () => {
-    if (digits.length >= MIN_LEN) {
+    if (count >= MIN_LEN) {
+      const pos: number[] = [];
+      const digits: number[] = [];
+      for (let i = first; i <= last; i++) {
+        const c = text.charCodeAt(i);
+        if (isDigit(c)) {
+          pos.push(i);
+          digits.push(c - 48);
+        }
+      }
       const masked = new Uint8Array(digits.length);
       if (markRun(digits, masked)) {
         let open = -1;
@@ -152,8 +163,8 @@ export function sanitiseText(text: string): string {
         }
       }
     }
-    pos = [];
-    digits = [];
+    first = -1;
+    count = 0;
     gap = 0;
   };
 
@@ -162,22 +173,26 @@ export function sanitiseText(text: string): string {
     if (isAlnum(c)) {
       if (wordStart < 0) {
         wordStart = i;
-        let end = i;
-        while (end < n && isAlnum(text.charCodeAt(end))) end++;
-        if (isTurWord(text, i, end)) {
-          flush();
-          skipUntil = end;
+        if (c === 68 /* D */) {
+          let end = i + 1;
+          while (end < n && isAlnum(text.charCodeAt(end))) end++;
+          if (isTurWord(text, i, end)) {
+            flush();
+            skipUntil = end;
+          }
         }
       }
     } else wordStart = -1;
     if (i < skipUntil) continue;
-    if (isDigit(c)) {
-      pos.push(i);
-      digits.push(c - 48);
+    if (c >= 48 && c <= 57) {
+      if (first < 0) first = i;
+      last = i;
+      count++;
       gap = 0;
-    } else if (digits.length > 0 && isSeparator(c) && gap < MAX_GAP) {
-      gap++;
-    } else if (digits.length > 0) flush();
+    } else if (count > 0) {
+      if (gap < MAX_GAP && isSeparator(c)) gap++;
+      else flush();
+    }
   }
   flush();
   if (spans.length === 0) return text;
@@ -228,16 +243,16 @@ function sanitiseAt(value: unknown, depth: number): unknown {
   }
   if (!isPlainObject(value)) return value;
   let out: Record<string, unknown> | undefined;
-  const entries = Object.entries(value);
-  for (let i = 0; i < entries.length; i++) {
-    const [k, v] = entries[i] as [string, unknown];
+  for (const k in value) {
+    const v = value[k];
     const sk = sanitiseText(k);
     const sv = sanitiseAt(v, depth + 1);
     if ((sk !== k || sv !== v) && !out) {
       out = {};
-      for (let j = 0; j < i; j++) {
-        const [pk, pv] = entries[j] as [string, unknown];
-        out[pk] = pv;
+      // Copy the entries before this one, unchanged, then continue into the copy.
+      for (const pk in value) {
+        if (pk === k) break;
+        out[pk] = value[pk];
       }
     }
     if (out) out[sk] = sv;
