@@ -82,6 +82,7 @@ export function buildApp(app: App): ServiceStacks {
       revokeGraceHours: Number(context(app, 'keyRevokeGraceHours', '24')),
     },
     pismoClientSecret: { secret: stateful.pismoClientSecret, key: stateful.keysKey },
+    cursorKeySecret: { secret: stateful.cursorKeySecret, key: stateful.keysKey },
     mdes: stateful.mdesSecrets.map(({ settings, secret }) => ({ ...settings, secret, key: stateful.keysKey })),
     decision: {
       ruleSet: context(app, 'decisionRuleSet', DECISION_DEFAULTS.ruleSet),

@@ -1,5 +1,6 @@
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { DECISION_SCENARIOS } from '../../local/pismo-scenarios';
+import { ENV } from '../../shared/config';
 import { mdesActiveToken } from '../fixtures/idv-events';
 import { captureLogs, findPans, scanLogText } from '../fixtures/pan-scan';
 import { eventLike } from '../fixtures/pismo-events';
@@ -115,6 +116,9 @@ describe('data at rest and in logs (local stack)', () => {
           timestamp: new Date(Date.now() + i).toISOString(),
         }),
       });
+    // The template gives the read function a generated key secret (a per-process key would not do in AWS).
+    const secretId = process.env[ENV.cursorKeySecretId] ?? '';
+    expect(stack.aws.secretsManager.has(secretId)).toBe(true);
     const first = await call('GET', '/tokens/9103?limit=1');
     const cursor = (first.body.timeline as { nextCursor?: string }).nextCursor ?? '';
     expect(cursor).not.toBe('');
