@@ -101,7 +101,7 @@ describe('DynamoTokenStore', () => {
         fc.asyncProperty(textWithPanArb, async ({ text }) => {
           const id = `t${++n}`;
           await store.putTokenState(tokenState(id, text), undefined);
-          await store.putTokenState(tokenState(`${id} ${text}`, text), undefined);
+          await store.putTokenState(tokenState(`${id}x${text}`, text), undefined);
           await store.addTimelineEntry({ tokenId: id }, timelineEntry(`e-${text}`, text));
           await store.addTimelineEntry({ cardId: text }, timelineEntry(`e${n}`, text));
           await store.putDecision({ tokenId: id }, decision(`d-${text}`, text));
