@@ -42,13 +42,16 @@ const timelineEntry = (eventId: string, text: string, occurredAt = AT): Timeline
   receivedAt: AT,
 });
 
-const decision = (decisionId: string, text: string): DecisionRecord => ({
+/** A card number as a JSON number where it fits one exactly (as a PAN in a numeric field would). */
+const asNumber = (pan: string) => (Number.isSafeInteger(Number(pan)) ? Number(pan) : pan);
+
+const decision = (decisionId: string, text: string, pan = ''): DecisionRecord => ({
   decisionId,
   decidedAt: AT,
   decision: 'APPROVED',
   reasonCodes: [text],
   firedRules: [{ id: text, outcome: 'x', reasonCode: text }],
-  signals: { deviceCountry: text, [text]: Number(text.replace(/\D/g, '').slice(0, 16)) },
+  signals: { deviceCountry: text, [text]: asNumber(pan) },
   details: [text],
   latencyMs: 3,
 });
@@ -98,13 +101,13 @@ describe('DynamoTokenStore', () => {
       const { name, store } = await newStore();
       let n = 0;
       await fc.assert(
-        fc.asyncProperty(textWithPanArb, async ({ text }) => {
+        fc.asyncProperty(textWithPanArb, async ({ pan, text }) => {
           const id = `t${++n}`;
           await store.putTokenState(tokenState(id, text), undefined);
           await store.putTokenState(tokenState(`${id}x${text}`, text), undefined);
           await store.addTimelineEntry({ tokenId: id }, timelineEntry(`e-${text}`, text));
           await store.addTimelineEntry({ cardId: text }, timelineEntry(`e${n}`, text));
-          await store.putDecision({ tokenId: id }, decision(`d-${text}`, text));
+          await store.putDecision({ tokenId: id }, decision(`d-${text}`, text, pan));
           await store.putDecision({ invalidOn: text }, decision(`d${n}`, text));
           await store.putChallenge(challenge(id, `ch-${text}`, text));
           await store.updateChallenge(id, `ch-${text}`, ['PENDING'], { failure: text, deliveredTo: text }, true);
