@@ -93,7 +93,7 @@ export class CursorCodec {
   }
 }
 
-/** A key that lives as long as the process: enough for tests and the local stack, not for AWS. */
+/** A random key per codec: cursors stay valid for that store instance only (tests), not across containers. */
 export const processCursorKey: CursorKeySource = () => Promise.resolve(randomBytes(32));
 
 /**

@@ -171,7 +171,7 @@ export class DynamoTokenStore implements TokenStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly cursors: CursorCodec;
 
-  /** `options.cursorKey`: the deployment's cursor key (the default lives as long as the process). */
+  /** `options.cursorKey`: the deployment's cursor key (default: a random key for this instance, for tests). */
   constructor(
     private readonly tableName: string,
     client: DynamoDBClient = new DynamoDBClient({}),
