@@ -7,4 +7,6 @@ module.exports = {
   transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: 'tsconfig.jest.json' }] },
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
   testTimeout: 60000,
+  // Fails a test whose code logs a key Powertools reserves (the value would be dropped).
+  setupFilesAfterEnv: ['<rootDir>/test/setup/no-reserved-log-keys.ts'],
 };

@@ -42,7 +42,7 @@ export const handler = middy<unknown, CustomerKeyReport[]>()
       log('mdes keys checked', {
         customerId: r.customerId,
         daysToExpiry: r.daysToExpiry,
-        level: r.level,
+        expiryLevel: r.level,
         revoked: r.revoked,
         error: r.error,
       });

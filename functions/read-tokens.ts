@@ -1,17 +1,22 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { loadBaseConfig } from '../shared/config';
+import { ENV, loadBaseConfig } from '../shared/config';
 import { ValidationError } from '../shared/domain/errors';
 import { httpHandler } from '../shared/http/http-handler';
 import { createObservability } from '../shared/observability/powertools';
+import { cursorKeyFromSecret } from '../shared/store/cursor';
 import { DynamoTokenStore, InvalidCursorError } from '../shared/store/token-store';
 import { getTokenWithTimeline, listChallengesOfToken, listTokensOfCard } from '../shared/use-cases/read-tokens';
 
 const config = loadBaseConfig();
 const obs = createObservability('read-tokens');
-const store = new DynamoTokenStore(config.tableName);
+const cursorSecretId = process.env[ENV.cursorKeySecretId];
+// The deployment's cursor key (a generated secret, read once); without it (tests), a per-process key.
+const store = new DynamoTokenStore(config.tableName, undefined, {
+  cursorKey: cursorSecretId ? cursorKeyFromSecret(cursorSecretId) : undefined,
+});
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
-const CURSOR = /^[A-Za-z0-9_-]{1,2048}$/;
+const CURSOR = /^[A-Za-z0-9_.-]{1,2200}$/;
 
 function param(value: string | undefined, name: string, pattern: RegExp): string {
   if (!value || !pattern.test(value)) throw new ValidationError(`${name} is required and must match ${pattern.source}`);
@@ -47,7 +52,8 @@ export const handler = httpHandler(obs, async (event: APIGatewayProxyEventV2With
     const cardId = param(query.cardId, 'cardId', ID);
     return { statusCode: 200, body: await listTokensOfCard(store, cardId, limit, cursorOf(query.cursor)) };
   } catch (err) {
-    if (err instanceof InvalidCursorError) throw new ValidationError('cursor is not one this API issued');
+    if (err instanceof InvalidCursorError)
+      throw new ValidationError(`cursor refused: ${err.reason}; use the nextCursor of the same query`);
     throw err;
   }
 });

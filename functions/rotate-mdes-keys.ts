@@ -54,7 +54,7 @@ export const handler = middy<RotationEvent, string>()
         step: event.Step,
         secretId: event.SecretId,
         error: (err as Error).name,
-        message: (err as Error).message,
+        reason: (err as Error).message,
       });
       throw err;
     }

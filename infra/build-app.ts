@@ -83,6 +83,7 @@ export function buildApp(app: App): ServiceStacks {
     },
     pismoClientSecret: { secret: stateful.pismoClientSecret, key: stateful.keysKey },
     otpKey: stateful.otpKey,
+    cursorKeySecret: { secret: stateful.cursorKeySecret, key: stateful.keysKey },
     mdes: stateful.mdesSecrets.map(({ settings, secret }) => ({ ...settings, secret, key: stateful.keysKey })),
     decision: {
       ruleSet: context(app, 'decisionRuleSet', DECISION_DEFAULTS.ruleSet),

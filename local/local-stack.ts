@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { ENV } from '../shared/config';
 import { synthesizeTemplates } from './cloud-template';
@@ -123,6 +124,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await aws.secretsManager.handle('CreateSecret', {
       Name: pismoSecretId,
       SecretString: JSON.stringify({ clientSecret: SIMULATED_CLIENT.secret }),
+    });
+  // The cursor HMAC key Secrets Manager generates at deploy: a random one per local table.
+  const cursorSecretId = env[ENV.cursorKeySecretId];
+  if (cursorSecretId && !aws.secretsManager.has(cursorSecretId))
+    await aws.secretsManager.handle('CreateSecret', {
+      Name: cursorSecretId,
+      SecretString: randomBytes(32).toString('hex'),
     });
   if (options.startWorkflows === false) delete env[ENV.idvStateMachineArn];
   Object.assign(process.env, env, {

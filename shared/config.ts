@@ -30,6 +30,7 @@ export const ENV = {
   mdesRegistrarUrl: 'MDES_REGISTRAR_URL',
   keyRevokeGraceHours: 'KEY_REVOKE_GRACE_HOURS',
   otpKeyArn: 'OTP_KEY_ARN',
+  cursorKeySecretId: 'CURSOR_KEY_SECRET_ID',
 } as const;
 
 /** Defaults of the tokenization decision webhook. */

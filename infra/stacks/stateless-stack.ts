@@ -41,6 +41,8 @@ export interface StatelessStackProps extends StackProps {
   pismoClientSecret: { secret: ISecret; key: IKey };
   /** Seals ID&V codes at rest (stateful stack: a code sealed before a deploy still opens after it). */
   otpKey: IKey;
+  /** HMAC key of the read API's pagination cursors, and its encryption key. */
+  cursorKeySecret: { secret: ISecret; key: IKey };
   /** Mastercard key lifecycle: credentials API, rotation period, grace before the old key is revoked. */
   keys: { registrarUrl: string; rotationDays: number; revokeGraceHours: number };
   /** Decision webhook: live and shadow rule set names (bundled), fail mode on store outage. */
@@ -161,7 +163,9 @@ export class StatelessStack extends Stack {
       ...common,
       entry: 'functions/read-tokens.ts',
       description: 'GET /tokens, GET /tokens/{tokenId}: token state and timeline',
-    }).useTable(props.table, 'read');
+    })
+      .useTable(props.table, 'read')
+      .useSecret(ENV.cursorKeySecretId, props.cursorKeySecret.secret, props.cursorKeySecret.key);
 
     this.api = new HttpApi(this, 'Api', {
       description: 'Card tokenization service',

@@ -3,6 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { AppError } from '../domain/errors';
+import { sanitiseDeep } from '../domain/sanitise';
 import type { Observability } from '../observability/powertools';
 
 /** What an HTTP use-case adapter returns; the stack serialises it. */
@@ -17,15 +18,17 @@ const JSON_HEADERS = {
   'x-content-type-options': 'nosniff',
 };
 
+/** Every body (results and error reasons, which may echo input) leaves through the one sanitiser. */
 function respond(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: JSON_HEADERS, body: JSON.stringify(body) };
+  return { statusCode, headers: JSON_HEADERS, body: JSON.stringify(sanitiseDeep(body)) };
 }
 
 /** Maps any thrown error to a response: AppErrors with their reason, everything else a bare 500. */
 export function errorResponse(err: unknown, obs: Observability): APIGatewayProxyStructuredResultV2 {
   if (err instanceof AppError) {
-    if (err.statusCode >= 500) obs.logger.error('request failed', { error: err.name, message: err.message });
-    else obs.logger.info('request rejected', { error: err.name, status: err.statusCode, message: err.message });
+    // `reason`, not `message`: Powertools reserves `message` (the log line's own) and drops it.
+    if (err.statusCode >= 500) obs.logger.error('request failed', { error: err.name, reason: err.message });
+    else obs.logger.info('request rejected', { error: err.name, status: err.statusCode, reason: err.message });
     obs.metrics.addMetric(err.statusCode >= 500 ? 'ServerErrors' : 'ClientErrors', 'Count', 1);
     return respond(err.statusCode, {
       error: err.name,

@@ -5,6 +5,11 @@ import type { Challenge, ChallengeStatus } from '../domain/challenge';
 import type { TokenEvent } from '../domain/token-event';
 import type { TokenState } from '../domain/token-state';
 import type { TokenStatus } from '../domain/token-status';
+import { sanitiseText } from '../domain/sanitise';
+import { CursorCodec, type CursorKeySource, type CursorQuery, processCursorKey } from './cursor';
+import { sanitiseEveryRequest } from './sanitising-client';
+
+export { InvalidCursorError } from './cursor';
 
 /** A token state with the version used for optimistic concurrency. */
 export interface VersionedTokenState {
@@ -149,24 +154,11 @@ const CHALLENGE_PREFIX = 'CHALLENGE#';
 const STATE_SK = 'STATE';
 const EVENT_PREFIX = 'EVENT#';
 
-function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
-}
-
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursorError();
-}
-
-/** A pagination cursor that we did not issue. */
-export class InvalidCursorError extends Error {
-  override readonly name = 'InvalidCursorError';
+/** The cursor of a query on one partition's items whose sort key starts with `prefix`. */
+function partitionQuery(partition: string, prefix: string): CursorQuery {
+  // Items are written with sanitised keys: compare with the key as it was stored.
+  const PK = sanitiseText(partition);
+  return { scope: `table|${PK}|${prefix}`, attributes: ['PK', 'SK'], partition: { PK }, prefixes: { SK: prefix } };
 }
 
 function toState(item: Record<string, unknown>): VersionedTokenState {
@@ -177,12 +169,19 @@ function toState(item: Record<string, unknown>): VersionedTokenState {
 /** DynamoDB adapter of {@link TokenStore}: single-item conditional writes only (no transactions). */
 export class DynamoTokenStore implements TokenStore {
   private readonly doc: DynamoDBDocumentClient;
+  private readonly cursors: CursorCodec;
 
+  /** `options.cursorKey`: the deployment's cursor key (default: a random key for this instance, for tests). */
   constructor(
     private readonly tableName: string,
     client: DynamoDBClient = new DynamoDBClient({}),
+    options: { cursorKey?: CursorKeySource } = {},
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    // Every request this adapter sends passes the one sanitiser (items, keys, values): DESIGN.md §3a.
+    this.doc = sanitiseEveryRequest(
+      DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    );
+    this.cursors = new CursorCodec(options.cursorKey ?? processCursorKey);
   }
 
   async getTokenState(tokenId: string): Promise<VersionedTokenState | undefined> {
@@ -246,18 +245,19 @@ export class DynamoTokenStore implements TokenStore {
     prefix: string,
     options: { limit?: number; cursor?: string; newestFirst?: boolean } = {},
   ): Promise<Page<Record<string, unknown>>> {
+    const query = partitionQuery(pk(owner), prefix);
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
         ExpressionAttributeValues: { ':pk': pk(owner), ':sk': prefix },
         Limit: options.limit,
-        ExclusiveStartKey: decodeCursor(options.cursor),
+        ExclusiveStartKey: await this.cursors.decode(options.cursor, query),
         ScanIndexForward: options.newestFirst ? false : undefined,
       }),
     );
     const items = (out.Items ?? []).map(({ PK, SK, ...rest }) => rest);
-    return { items, nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    return { items, nextCursor: await this.cursors.encode(out.LastEvaluatedKey, query) };
   }
 
   async listTimeline(owner: TimelineOwner, limit: number, cursor?: string): Promise<Page<TimelineEntry>> {
@@ -266,6 +266,13 @@ export class DynamoTokenStore implements TokenStore {
   }
 
   async listTokensOfCard(cardId: string, limit: number, cursor?: string): Promise<Page<TokenState>> {
+    const GSI1PK = sanitiseText(`CARD#${cardId}`);
+    const query: CursorQuery = {
+      scope: `${GSI.byCard}|${GSI1PK}`,
+      attributes: ['GSI1PK', 'GSI1SK', 'PK', 'SK'],
+      partition: { GSI1PK, SK: STATE_SK },
+      prefixes: { GSI1SK: 'TOKEN#', PK: 'TOKEN#' },
+    };
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -273,10 +280,13 @@ export class DynamoTokenStore implements TokenStore {
         KeyConditionExpression: 'GSI1PK = :pk',
         ExpressionAttributeValues: { ':pk': `CARD#${cardId}` },
         Limit: limit,
-        ExclusiveStartKey: decodeCursor(cursor),
+        ExclusiveStartKey: await this.cursors.decode(cursor, query),
       }),
     );
-    return { items: (out.Items ?? []).map((i) => toState(i).state), nextCursor: encodeCursor(out.LastEvaluatedKey) };
+    return {
+      items: (out.Items ?? []).map((i) => toState(i).state),
+      nextCursor: await this.cursors.encode(out.LastEvaluatedKey, query),
+    };
   }
 
   async putDecision(owner: DecisionOwner, record: DecisionRecord): Promise<void> {
