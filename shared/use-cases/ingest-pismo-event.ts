@@ -87,11 +87,13 @@ function challengeOf(
 /**
  * State-merge retry under contention (optimistic concurrency on one item). Full jitter (a delay
  * uniform in [0, min(cap, base·2^n))) spreads competing writers apart instead of letting them
- * collide again in lock step; sized for DynamoDB's single-digit-millisecond writes (one round is a
- * read plus a conditional put, ~10-20 ms in a region, more at p99), bounded by a total sleep budget
- * far inside the function timeout (10 s) and Pismo's webhook retry.
+ * collide again in lock step. Sizing: one round is a read plus a conditional put (~10-20 ms on
+ * DynamoDB, several times that at p99 or on a loaded local stand-in), and only one writer of a
+ * contended item wins per round, so N concurrent events on one token need ~N rounds in total: the
+ * cap (1 s) lets 50 writers spread over ~50 rounds, the attempts (20) and the total sleep budget
+ * (6 s, inside the 10 s function timeout) bound what one event may wait before a 503.
  */
-export const STATE_RETRY = { maxAttempts: 12, baseMs: 10, capMs: 320, budgetMs: 2500 } as const;
+export const STATE_RETRY = { maxAttempts: 20, baseMs: 20, capMs: 1000, budgetMs: 6000 } as const;
 
 /** Largest redacted payload we store: a DynamoDB item holds 400 KB with the facts beside it. */
 const MAX_PAYLOAD_BYTES = 300 * 1024;

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { ConcurrencyError, ValidationError } from '../../../shared/domain/errors';
 import { REDACTED } from '../../../shared/domain/redaction';
+import { reportIngestOutcome } from '../../../shared/observability/ingest-report';
+import type { Observability } from '../../../shared/observability/powertools';
 import { ingestPismoEvent, STATE_RETRY } from '../../../shared/use-cases/ingest-pismo-event';
 import type { IdvWorkflowPort } from '../../../shared/workflow/idv-workflow';
 import { MemoryTokenStore } from '../../fixtures/memory-token-store';
@@ -122,7 +124,7 @@ describe('ingestPismoEvent', () => {
       });
       expect(out).toMatchObject({ outcome: 'applied', tokenStatus: 'active' });
       // Half of min(cap, base·2^n): growing, capped.
-      expect(delays).toEqual([5, 10, 20, 40, 80, 160, 160, 160]);
+      expect(delays).toEqual([10, 20, 40, 80, 160, 320, 500, 500]);
     });
 
     it('gives up with a retryable ConcurrencyError within the sleep budget, with nothing written', async () => {
@@ -329,5 +331,45 @@ describe('ingestPismoEvent', () => {
       );
       expect(store.states.size).toBeGreaterThan(0);
     });
+  });
+});
+
+describe('reportIngestOutcome', () => {
+  function fakeObservability() {
+    const metrics: [string, number][] = [];
+    const warnings: string[] = [];
+    const obs = {
+      metrics: { addMetric: (name: string, _unit: string, value: number) => void metrics.push([name, value]) },
+      logger: { info: () => undefined, warn: (message: string) => void warnings.push(message) },
+    } as unknown as Observability;
+    return { obs, metrics, warnings };
+  }
+
+  it('counts unknown fields and unknown event types', async () => {
+    const store = new MemoryTokenStore();
+    const raw = { ...documentedEvent('patch-1'), event_type: 'token_renamed-1', surprise: 1 };
+    const outcome = await ingestPismoEvent(raw, { store });
+    const { obs, metrics, warnings } = fakeObservability();
+    reportIngestOutcome(obs, outcome, 'http');
+    expect(metrics).toEqual(
+      expect.arrayContaining([
+        ['EventsApplied', 1],
+        ['UnknownEventType', 1],
+        ['UnknownEventFields', 1],
+      ]),
+    );
+    expect(warnings).toEqual(['unknown event type stored', 'unknown event fields kept']);
+  });
+
+  it('counts an unknown call method of a known type apart', async () => {
+    const raw = eventLike('vts-get-cvm', { eventId: 'm-1' });
+    raw.data.network_call_method = 'VTS_FUTURE';
+    const outcome = await ingestPismoEvent(raw, { store: new MemoryTokenStore() });
+    const { obs, metrics } = fakeObservability();
+    reportIngestOutcome(obs, outcome, 'sqs');
+    expect(metrics).toEqual([
+      ['EventsApplied', 1],
+      ['UnknownCallMethod', 1],
+    ]);
   });
 });
