@@ -202,6 +202,14 @@ describe('ingestPismoEvent', () => {
       expect(store.states.get('3')?.state).toMatchObject({ status: 'deleted', statusEventId: 'p2' });
     });
 
+    it('keeps the network of the token when a patch (which names none) arrives later', async () => {
+      await ingestPismoEvent(seedEvent('mdes-tc'), { store });
+      const patch = { ...documentedEvent('patch-1'), timestamp: '2021-01-01T00:00:00.000Z' };
+      patch.data = { card_id: 4995608, token_id: 17556, patch: { status: 'SUSPENDED' } };
+      await ingestPismoEvent(patch, { store });
+      expect(store.states.get('17556')?.state).toMatchObject({ status: 'suspended', facts: { network: 'MDES' } });
+    });
+
     it('stores a pan_update on both cards, without a token state', async () => {
       const out = await ingestPismoEvent(documentedEvent('pan-update-1'), { store });
       expect(out).toMatchObject({ outcome: 'applied', tokenId: null, cardId: '42488842' });
