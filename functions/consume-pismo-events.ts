@@ -29,11 +29,21 @@ function parseBody(record: SQSRecord): unknown {
   }
 }
 
-/** Records of one token are applied in queue order; different tokens run concurrently. */
+/**
+ * Records of one token are applied in queue order; different tokens run concurrently. A pan_update
+ * names its cards as old_card_id/new_card_id. Only ids are read here: the body is validated (depth
+ * and size first) by the use case.
+ */
 function orderingKey(body: unknown, record: SQSRecord): string {
-  const data = (body as { data?: { token_id?: unknown; card_id?: unknown } } | undefined)?.data;
-  if (data?.token_id !== undefined && data.token_id !== null) return `token:${String(data.token_id)}`;
-  if (data?.card_id !== undefined && data.card_id !== null) return `card:${String(data.card_id)}`;
+  const data = (body as { data?: Record<string, unknown> } | undefined)?.data;
+  const id = (key: string) => {
+    const v = data?.[key];
+    return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+  };
+  const token = id('token_id');
+  if (token !== undefined) return `token:${token}`;
+  const card = id('card_id') ?? id('old_card_id');
+  if (card !== undefined) return `card:${card}`;
   return `message:${record.messageId}`;
 }
 

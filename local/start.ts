@@ -240,9 +240,9 @@ async function main() {
   const again = await post(seedEvent('mdes-tc'));
   console.log(`HTTP ${again.status} ${JSON.stringify(again.body)}\n`);
 
-  console.log('== Bad input: the TA event without card_id');
+  console.log('== Bad input: the TA event without event_id');
   const bad = seedEvent('mdes-ta');
-  delete bad.data.card_id;
+  delete bad.event_id;
   const rejected = await post(bad);
   console.log(`HTTP ${rejected.status} ${JSON.stringify(rejected.body)}\n`);
 

@@ -51,20 +51,50 @@ function isSensitive(name: string, value: unknown, rules: RedactionRules): boole
   return rules.values.has(key) && typeof value !== 'object';
 }
 
-/** Returns a deep copy of `value` with sensitive fields replaced by `[REDACTED]` and PANs masked. */
-export function redactDeep(value: unknown, rules: RedactionRules): unknown {
+function redactScalar(value: unknown): unknown {
   if (typeof value === 'string') return maskPans(value);
   if (typeof value === 'number' && Number.isInteger(value) && value >= 1e12) {
     const masked = maskPans(String(value));
     return masked === String(value) ? value : masked;
   }
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, rules));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) {
-      out[k] = isSensitive(k, v, rules) ? REDACTED : redactDeep(v, rules);
-    }
-    return out;
-  }
   return value;
+}
+
+/** Sets an own property, also for `__proto__` (which plain assignment would treat as the prototype). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * Returns a deep copy of `value` with sensitive fields replaced by `[REDACTED]` and PANs masked.
+ * Iterative (an explicit stack, no recursion): a hostile payload nested thousands deep cannot
+ * overflow the call stack here.
+ */
+export function redactDeep(value: unknown, rules: RedactionRules): unknown {
+  const root: Record<string, unknown> = {};
+  const stack: { source: unknown; target: Record<string, unknown> | unknown[]; key: string | number }[] = [
+    { source: value, target: root, key: 'value' },
+  ];
+  for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
+    const { source, target, key } = frame;
+    let copy: unknown;
+    if (Array.isArray(source)) {
+      const out: unknown[] = new Array<unknown>(source.length);
+      source.forEach((item: unknown, i) => stack.push({ source: item, target: out, key: i }));
+      copy = out;
+    } else if (source !== null && typeof source === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(source)) {
+        // Keys are set in their original order now; nested values are filled in later.
+        setOwn(out, k, isSensitive(k, v, rules) ? REDACTED : undefined);
+        if (!isSensitive(k, v, rules)) stack.push({ source: v, target: out, key: k });
+      }
+      copy = out;
+    } else {
+      copy = redactScalar(source);
+    }
+    if (Array.isArray(target)) target[key as number] = copy;
+    else setOwn(target, String(key), copy);
+  }
+  return root.value;
 }

@@ -21,11 +21,15 @@ export interface VersionedTokenState {
 export interface TimelineEntry {
   eventId: string;
   eventType: string;
+  /** Pismo's schema version of the event, when it said one. */
+  schemaVersion?: string;
   occurredAt: string;
   callMethod: string;
   recognized: boolean;
   status?: TokenStatus;
   facts: TokenEvent['facts'];
+  /** Paths of fields we did not know (kept in `payload`, redacted like the rest). */
+  unknownFields?: string[];
   /** Redacted Pismo envelope as JSON text. */
   payload: string;
   receivedAt: string;

@@ -1,13 +1,14 @@
 import { type Challenge, type ChallengeStatus, isDeliverable, type OtpSealer } from '../domain/challenge';
 import { ConcurrencyError, ValidationError } from '../domain/errors';
+import { maskPans } from '../domain/redaction';
 import type { TokenEvent } from '../domain/token-event';
 import { applyTokenEvent, type TokenState } from '../domain/token-state';
 import type { TokenStatus } from '../domain/token-status';
 import { type PismoEvent, parsePismoEvent } from '../pismo/event-schemas';
-import { extractOtp } from '../pismo/extract-otp';
+import { carriesChallenge, extractOtp } from '../pismo/extract-otp';
 import { normalizePismoEvent } from '../pismo/normalize-event';
 import { redactPismoEvent } from '../pismo/redact-event';
-import { type TokenStore, VersionConflict } from '../store/token-store';
+import { type TimelineEntry, type TimelineOwner, type TokenStore, VersionConflict } from '../store/token-store';
 import type { IdvWorkflowPort } from '../workflow/idv-workflow';
 
 /** Ports the ingestion use case needs. */
@@ -18,6 +19,10 @@ export interface IngestDeps {
   workflow?: IdvWorkflowPort;
   /** Seals the code before it is stored; without it a code is never stored (the challenge fails). */
   otpSealer?: OtpSealer;
+  /** Waits between state-merge retries (tests pass a fake clock). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Uniform in [0, 1): the jitter source (tests pass a fixed one). */
+  random?: () => number;
 }
 
 /** What happened to one event; handlers turn this into responses, logs and metrics. */
@@ -27,8 +32,12 @@ export interface IngestOutcome {
   eventType: string;
   callMethod: string;
   recognized: boolean;
+  /** Schema version the event declared (`schema_version` or the `-<n>` event type suffix). */
+  schemaVersion?: string;
+  /** Paths of fields we do not know (kept, redacted, in the stored payload); at most 20. */
+  unknownFields: string[];
   tokenId: string | null;
-  cardId: string;
+  cardId: string | null;
   /** The token's status after this event (undefined for events without a token). */
   tokenStatus?: TokenStatus;
   /** Whether the token state changed (false for duplicates and already-superseded events). */
@@ -39,7 +48,6 @@ export interface IngestOutcome {
   resumedWorkflow?: boolean;
 }
 
-const CHALLENGE_METHODS = new Set(['AC', 'VTS_PASSCODE', 'SEND_CHALLENGE']);
 const SETTLED: ReadonlySet<TokenStatus> = new Set<TokenStatus>(['active', 'deleted', 'declined']);
 
 /** Execution names allow 1-80 of [A-Za-z0-9-_]. */
@@ -70,7 +78,7 @@ async function challengeOf(
   return {
     challengeId,
     tokenId,
-    cardId: event.cardId,
+    cardId: event.cardId ?? '',
     accountId: event.facts.accountId,
     network: event.facts.network ?? 'UNKNOWN',
     method,
@@ -86,48 +94,104 @@ async function challengeOf(
   };
 }
 
-const MAX_STATE_ATTEMPTS = 5;
+/**
+ * State-merge retry under contention (optimistic concurrency on one item). Full jitter (a delay
+ * uniform in [0, min(cap, base·2^n))) spreads competing writers apart instead of letting them
+ * collide again in lock step. Sizing: one round is a read plus a conditional put (~10-20 ms on
+ * DynamoDB, several times that at p99 or on a loaded local stand-in), and only one writer of a
+ * contended item wins per round, so N concurrent events on one token need ~N rounds in total: the
+ * cap (1 s) lets 50 writers spread over ~50 rounds, the attempts (20) and the total sleep budget
+ * (6 s, inside the 10 s function timeout) bound what one event may wait before a 503.
+ */
+export const STATE_RETRY = { maxAttempts: 20, baseMs: 20, capMs: 1000, budgetMs: 6000 } as const;
+
+/** Largest redacted payload we store: a DynamoDB item holds 400 KB with the facts beside it. */
+const MAX_PAYLOAD_BYTES = 300 * 1024;
+const MAX_REPORTED_UNKNOWN_FIELDS = 20;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Merges the event into its token's state, retrying lost races; throws ConcurrencyError when out of budget. */
+async function mergeState(
+  event: TokenEvent,
+  tokenId: string,
+  deps: IngestDeps,
+): Promise<{ state: TokenState; changed: boolean }> {
+  const sleep = deps.sleep ?? defaultSleep;
+  const random = deps.random ?? Math.random;
+  let slept = 0;
+  for (let attempt = 1; ; attempt++) {
+    const current = await deps.store.getTokenState(tokenId);
+    const { state, changed } = applyTokenEvent(current?.state, event);
+    if (!changed) return { state, changed: false };
+    try {
+      await deps.store.putTokenState(state, current?.version);
+      return { state, changed: true };
+    } catch (err) {
+      if (!(err instanceof VersionConflict)) throw err;
+    }
+    const delay = Math.floor(random() * Math.min(STATE_RETRY.capMs, STATE_RETRY.baseMs * 2 ** (attempt - 1)));
+    if (attempt >= STATE_RETRY.maxAttempts || slept + delay > STATE_RETRY.budgetMs) {
+      throw new ConcurrencyError(`token ${tokenId} is contended; retry`);
+    }
+    slept += delay;
+    await sleep(delay);
+  }
+}
 
 /**
  * Validates, normalises, redacts and stores one Pismo tokenization event.
  *
- * Order matters for crash safety without transactions: the token state is merged first and the
- * timeline entry (which doubles as the dedup record) is written last. A crash in between leaves
- * no timeline entry, so the redelivery runs again; the merge is idempotent, so running it twice
- * is harmless. Throws {@link ValidationError} (nothing written) for bad input.
+ * Crash safety without transactions: everything that depends on the input (limits, validation,
+ * normalisation, redaction, the timeline entry) is computed before the first write, so a hostile
+ * body is refused with nothing written. Then the token state is merged and the timeline entry
+ * (which doubles as the dedup record) is written last: a crash in between (an outage, not input)
+ * leaves no timeline entry, so the redelivery runs again, and the merge is idempotent.
+ * Throws {@link ValidationError} (nothing written) for bad input, {@link ConcurrencyError} (503,
+ * nothing written by this call) when the token stays contended past the retry budget.
  */
 export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<IngestOutcome> {
   const parsed = parsePismoEvent(raw);
   if (!parsed.ok) throw new ValidationError('invalid Pismo tokenization event', parsed.issues);
   const event = normalizePismoEvent(parsed.event);
   const now = (deps.now ?? (() => new Date()))();
+  const unknownFields = parsed.unknownFields
+    .slice(0, MAX_REPORTED_UNKNOWN_FIELDS)
+    .map((p) => maskPans(p.slice(0, 128)));
+  const payload = JSON.stringify(redactPismoEvent(raw));
+  if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
+    throw new ValidationError('invalid Pismo tokenization event', [`(body): over ${MAX_PAYLOAD_BYTES} bytes to store`]);
+  }
+  const entry: TimelineEntry = {
+    eventId: event.eventId,
+    eventType: event.eventType,
+    schemaVersion: event.schemaVersion,
+    occurredAt: event.occurredAt,
+    callMethod: event.callMethod,
+    recognized: event.recognized,
+    status: event.status,
+    facts: event.facts,
+    unknownFields: unknownFields.length > 0 ? unknownFields : undefined,
+    payload,
+    receivedAt: now.toISOString(),
+  };
+  const owners = timelineOwners(event);
 
   let tokenStatus: TokenStatus | undefined;
   let stateChanged = false;
   let merged: TokenState | undefined;
   if (event.tokenId !== null) {
-    for (let attempt = 1; ; attempt++) {
-      const current = await deps.store.getTokenState(event.tokenId);
-      const { state, changed } = applyTokenEvent(current?.state, event);
-      tokenStatus = state.status;
-      merged = state;
-      if (!changed) break;
-      try {
-        await deps.store.putTokenState(state, current?.version);
-        stateChanged = true;
-        break;
-      } catch (err) {
-        if (!(err instanceof VersionConflict)) throw err;
-        if (attempt >= MAX_STATE_ATTEMPTS) throw new ConcurrencyError(`token ${event.tokenId} is contended; retry`);
-      }
-    }
+    const result = await mergeState(event, event.tokenId, deps);
+    merged = result.state;
+    tokenStatus = result.state.status;
+    stateChanged = result.changed;
   }
 
   // Workflow side effects come before the timeline write, so a crash re-runs them on redelivery;
   // both are idempotent (conditional challenge put, execution name = challenge id, resume of a
   // finished task is a no-op).
   let challenge: IngestOutcome['challenge'];
-  if (event.tokenId !== null && CHALLENGE_METHODS.has(event.callMethod.toUpperCase())) {
+  if (event.tokenId !== null && carriesChallenge(parsed.event)) {
     const c = await challengeOf(event, parsed.event, tokenStatus, now, deps.otpSealer);
     await deps.store.putChallenge(c);
     const startable = c.status === 'PENDING' || c.status === 'NOT_DELIVERED_BY_US';
@@ -146,18 +210,9 @@ export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<
     );
   }
 
-  const owner = event.tokenId !== null ? { tokenId: event.tokenId } : { cardId: event.cardId };
-  const created = await deps.store.addTimelineEntry(owner, {
-    eventId: event.eventId,
-    eventType: event.eventType,
-    occurredAt: event.occurredAt,
-    callMethod: event.callMethod,
-    recognized: event.recognized,
-    status: event.status,
-    facts: event.facts,
-    payload: JSON.stringify(redactPismoEvent(raw)),
-    receivedAt: now.toISOString(),
-  });
+  // The primary owner is written last, so its conditional put decides applied/duplicate.
+  let created = false;
+  for (const owner of owners) created = await deps.store.addTimelineEntry(owner, entry);
 
   return {
     outcome: created ? 'applied' : 'duplicate',
@@ -165,6 +220,8 @@ export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<
     eventType: event.eventType,
     callMethod: event.callMethod,
     recognized: event.recognized,
+    schemaVersion: event.schemaVersion,
+    unknownFields,
     tokenId: event.tokenId,
     cardId: event.cardId,
     tokenStatus,
@@ -172,4 +229,11 @@ export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<
     challenge,
     resumedWorkflow,
   };
+}
+
+/** Where the event is kept: its token, else its card (pan_update: both cards, the old one last). */
+function timelineOwners(event: TokenEvent): TimelineOwner[] {
+  if (event.tokenId !== null) return [{ tokenId: event.tokenId }];
+  if (event.cardId === null) throw new ValidationError('invalid Pismo tokenization event', ['data: no owner']);
+  return [...(event.otherCardIds ?? []), event.cardId].map((cardId) => ({ cardId }));
 }

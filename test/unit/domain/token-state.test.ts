@@ -33,6 +33,26 @@ describe('applyTokenEvent', () => {
     });
   });
 
+  it('keeps a false fact (otpMaxReached) and lets a later true replace it', () => {
+    const first = tokenEvent({ eventId: 'a', occurredAt: '2020-01-01T00:00:00.000Z', facts: { otpMaxReached: false } });
+    const later = tokenEvent({ eventId: 'b', occurredAt: '2020-01-02T00:00:00.000Z', facts: { otpMaxReached: true } });
+    const once = applyTokenEvent(undefined, first).state;
+    expect(once.facts.otpMaxReached).toBe(false);
+    expect(applyTokenEvent(once, later).state.facts.otpMaxReached).toBe(true);
+  });
+
+  it('keeps the network an earlier event said when a later one (patch) says none', () => {
+    const tc = tokenEvent({ eventId: 'a', occurredAt: '2020-01-01T00:00:00.000Z', facts: { network: 'MDES' } });
+    const patch = tokenEvent({
+      eventId: 'b',
+      occurredAt: '2020-01-02T00:00:00.000Z',
+      callMethod: 'PATCH',
+      status: 'suspended',
+    });
+    const state = applyTokenEvent(applyTokenEvent(undefined, tc).state, patch).state;
+    expect(state).toMatchObject({ status: 'suspended', facts: { network: 'MDES' } });
+  });
+
   it('does not let an older event move the status back', () => {
     const newer = tokenEvent({ eventId: 'b', occurredAt: '2020-01-02T00:00:00.000Z', status: 'suspended' });
     const older = tokenEvent({ eventId: 'a', occurredAt: '2020-01-01T00:00:00.000Z', status: 'active' });

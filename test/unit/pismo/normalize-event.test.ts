@@ -1,7 +1,7 @@
 import type { PismoEvent } from '../../../shared/pismo/event-schemas';
 import { parsePismoEvent } from '../../../shared/pismo/event-schemas';
 import { normalizePismoEvent } from '../../../shared/pismo/normalize-event';
-import { type SeedEventName, seedEvent } from '../../fixtures/pismo-events';
+import { type DocumentedEventName, documentedEvent, type SeedEventName, seedEvent } from '../../fixtures/pismo-events';
 
 function parsed(input: unknown): PismoEvent {
   const r = parsePismoEvent(input);
@@ -10,6 +10,7 @@ function parsed(input: unknown): PismoEvent {
 }
 
 const normalized = (name: SeedEventName) => normalizePismoEvent(parsed(seedEvent(name)));
+const documented = (name: DocumentedEventName) => normalizePismoEvent(parsed(documentedEvent(name)));
 
 describe('normalizePismoEvent', () => {
   describe('MDES', () => {
@@ -149,31 +150,178 @@ describe('normalizePismoEvent', () => {
     });
   });
 
-  it('marks a method of no known network unrecognized', () => {
+  it('marks a method of no known network unrecognized and does not claim a network', () => {
     const raw = seedEvent('vts-get-cvm');
     raw.data.network_call_method = 'XYZ';
     raw.data.network_data = {};
-    expect(normalizePismoEvent(parsed(raw))).toMatchObject({ recognized: false, facts: { network: 'UNKNOWN' } });
-  });
-
-  it('normalises send_challenge to pending ID&V with the OTP type as method', () => {
-    const raw = {
-      ...seedEvent('mdes-ta'),
-      event_type: 'send_challenge',
-      data: { card_id: 1, token_id: 2, otp_type: 'OTPEMAIL', otp_value: '654321' },
-    };
     const e = normalizePismoEvent(parsed(raw));
-    expect(e).toMatchObject({ status: 'pending_idv', recognized: true, facts: { activationMethod: 'EMAIL' } });
-    expect(JSON.stringify(e)).not.toContain('654321');
+    expect(e.recognized).toBe(false);
+    expect(e.facts.network).toBeUndefined();
   });
 
-  it('normalises token_resync status words', () => {
-    const raw = {
-      ...seedEvent('mdes-ta'),
-      event_type: 'token_resync',
-      data: { card_id: 1, token_id: 2, token_status: 'suspended' },
-    };
-    expect(normalizePismoEvent(parsed(raw)).status).toBe('suspended');
+  describe('documented shapes', () => {
+    it('notification-1: program id, and send_challenge sets the delivery method', () => {
+      expect(documented('notification-1')).toMatchObject({
+        eventType: 'notification',
+        schemaVersion: '1',
+        tokenId: '42488842',
+        callMethod: 'TA',
+        recognized: true,
+        status: 'requested',
+        facts: { programId: '12', activationMethod: 'SMS', panSource: '3', panSourceLabel: 'via application' },
+      });
+      expect(JSON.stringify(documented('notification-1'))).not.toContain('123456');
+    });
+
+    it.each(['ISO_MDES_TA', 'ISO_MDES_TE', 'VTS_TOKEN_CREATE_NOTIFICATION'])(
+      'notification_refusal-1 with %s: recognised, on the card, custom codes kept',
+      (method) => {
+        const raw = documentedEvent('notification-refusal-1');
+        raw.data.network_call_method = method;
+        expect(normalizePismoEvent(parsed(raw))).toMatchObject({
+          eventType: 'notification_refusal',
+          tokenId: null,
+          cardId: '42488842',
+          recognized: true,
+          status: undefined,
+          facts: { customCodes: ['BNR'], network: method.startsWith('ISO_MDES') ? 'MDES' : 'VTS' },
+        });
+      },
+    );
+
+    it.each([
+      ['INACTIVE', 'pending_idv'],
+      ['FAILED', 'failed'],
+      ['ACTIVE', 'active'],
+      ['SUSPENDED', 'suspended'],
+      ['DEACTIVATED', 'deleted'],
+    ])('patch-1 status %s → %s', (word, status) => {
+      const raw = documentedEvent('patch-1');
+      raw.data.patch = { status: word };
+      expect(normalizePismoEvent(parsed(raw))).toMatchObject({ tokenId: '42488842', recognized: true, status });
+    });
+
+    it('patch-1 with a status word it does not know: no status, unrecognised (counted)', () => {
+      const raw = documentedEvent('patch-1');
+      raw.data.patch = { status: 'FROZEN' };
+      expect(normalizePismoEvent(parsed(raw))).toMatchObject({ recognized: false, status: undefined });
+    });
+
+    it('pan_update-1: filed under the old card and the new one, with the tokens moved', () => {
+      expect(documented('pan-update-1')).toMatchObject({
+        tokenId: null,
+        cardId: '42488842',
+        otherCardIds: ['42488843'],
+        recognized: true,
+        status: undefined,
+        facts: { panUpdateStatus: 'SUCCESS', migratedTokenIds: ['876841', '876842', '876843'] },
+      });
+    });
+
+    it('send_challenge-1: pending ID&V, OTP type as method, never the value', () => {
+      const e = documented('send-challenge-1');
+      expect(e).toMatchObject({ status: 'pending_idv', recognized: true, facts: { activationMethod: 'SMS' } });
+      expect(JSON.stringify(e)).not.toContain('948472');
+    });
+
+    it('token_resync-1: status, network and every detail field as facts', () => {
+      expect(documented('token-resync-1')).toMatchObject({
+        status: 'active',
+        recognized: true,
+        facts: {
+          network: 'VTS',
+          tokenUniqueReference: 'DNITHE302303458684581302',
+          panReference: 'V-3023032630894529861293',
+          panSource: 'ON_FILE',
+          panSourceLabel: 'card on file',
+          tokenType: 'HCE',
+          tokenActivatedAt: '2020-01-30T10:18:17.000Z',
+          tokenExpiry: '2024-09',
+          tokenRequestorId: '40010059239',
+          deviceId: 'C2ZBY14310005664',
+        },
+      });
+    });
+
+    it('token_resync with our earlier flat guess still reads status and TUR', () => {
+      const raw = { ...seedEvent('mdes-ta'), event_type: 'token_resync' };
+      raw.data = { card_id: 1, token_id: 2, token_status: 'suspended', token_unique_reference: 'DSHRMC01' };
+      expect(normalizePismoEvent(parsed(raw))).toMatchObject({
+        status: 'suspended',
+        facts: { tokenUniqueReference: 'DSHRMC01' },
+      });
+    });
+
+    it('an unknown event type: unrecognised, on its token, no status', () => {
+      const raw = { ...documentedEvent('patch-1'), event_type: 'token_renamed-1' };
+      expect(normalizePismoEvent(parsed(raw))).toMatchObject({
+        eventType: 'token_renamed',
+        callMethod: 'TOKEN_RENAMED',
+        tokenId: '42488842',
+        recognized: false,
+        status: undefined,
+      });
+    });
+  });
+
+  describe('new VTS methods', () => {
+    it.each([
+      ['VTS_STATUS_UPDATED_CALL_CENTER_ACTIVATION', 'active'],
+      ['VTS_TOKEN_ACTIVATION_STIP', 'active'],
+      ['VTS_STATUS_UPDATED_TOKEN_DEVICE_BINDING_REMOVED', undefined],
+      ['VTS_STATUS_UPDATED_CARDHOLDER_STEPUP_RESULT', undefined],
+      ['VTS_STATUS_UPDATED_LUK_REPLENISHMENT', undefined],
+      ['VTS_STATUS_UPDATED_DEVICE_PROVISIONING_RESULT', undefined],
+    ])('recognises %s (status %s)', (method, status) => {
+      const raw = seedEvent('vts-get-cvm');
+      raw.data.network_call_method = method;
+      expect(normalizePismoEvent(parsed(raw))).toMatchObject({ recognized: true, status });
+    });
+
+    it('takes the status the message states over the method (device binding removed, token suspended)', () => {
+      const raw = seedEvent('vts-token-suspended');
+      raw.data.network_call_method = 'VTS_STATUS_UPDATED_TOKEN_DEVICE_BINDING_REMOVED';
+      expect(normalizePismoEvent(parsed(raw)).status).toBe('suspended');
+    });
+  });
+
+  describe('seed fields a user wants (token view)', () => {
+    it('MDES TC: final decision, activation attempts, token expiry', () => {
+      expect(normalized('mdes-tc').facts).toMatchObject({
+        finalTokenDecision: '2',
+        finalTokenDecisionLabel: 'approved after additional authentication',
+        finalTokenDecisionIndicator: '2',
+        activationAttempts: 1,
+        tokenExpiry: '2024-01',
+      });
+    });
+
+    it('MDES TA: PAN source as a label', () => {
+      expect(normalized('mdes-ta').facts).toMatchObject({ panSource: '2', panSourceLabel: 'manual' });
+    });
+
+    it('VTS: message reason, event time, token expiry', () => {
+      expect(normalized('vts-token-deactivated').facts).toMatchObject({
+        messageReason: '*CUSTOMER_CONFIRMED||Delete initiated by device.',
+        networkEventAt: '2020-12-19T12:35:49.000Z',
+        tokenExpiry: '2029-11',
+      });
+    });
+
+    it('VTS: OTP reason and limit, device OS, PAN source label', () => {
+      expect(normalized('vts-get-cvm').facts).toMatchObject({ otpReason: 'PROVISIONING', otpMaxReached: false });
+      expect(normalized('vts-approve-provisioning').facts).toMatchObject({
+        deviceOs: 'ANDROID',
+        deviceOsVersion: '7.0',
+        panSourceLabel: 'manual',
+      });
+    });
+
+    it('caps free-text facts at 256 characters', () => {
+      const raw = seedEvent('vts-token-deactivated');
+      (raw.data.network_data as Record<string, unknown>).messageReason = 'r'.repeat(10_000);
+      expect(normalizePismoEvent(parsed(raw)).facts.messageReason).toHaveLength(256);
+    });
   });
 
   it('normalises the timestamp to UTC milliseconds so it sorts as text', () => {
