@@ -138,9 +138,10 @@ describe('decideTokenization', () => {
     const result = await decideTokenization(scenario('mdes-green'), { ...deps, failMode });
     expect(result).toMatchObject({
       storeFailed: true,
-      recordFailed: true,
+      recordWrite: 'failed',
       response: { decision, reason_codes: ['STORE_UNAVAILABLE'] },
     });
+    expect(result.record.storeFailure).toBe('READ_ERROR Error');
   });
 
   it('treats a store slower than its budget as down', async () => {
@@ -148,6 +149,7 @@ describe('decideTokenization', () => {
     const started = Date.now();
     const result = await decideTokenization(scenario('mdes-green'), { ...deps, storeTimeoutMs: 50 });
     expect(result.response).toMatchObject({ decision: 'DECLINED', reason_codes: ['STORE_UNAVAILABLE'] });
+    expect(result.record.storeFailure).toBe('READ_TIMEOUT');
     expect(Date.now() - started).toBeLessThan(400);
   });
 });
