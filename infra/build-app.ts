@@ -7,6 +7,7 @@ import {
   type DecisionFailMode,
   PISMO_WEBHOOK_DEFAULTS,
 } from '../shared/config';
+import { PISMO_WEBHOOK_UNCONFIRMED } from '../shared/pismo/webhook-auth';
 import { type MdesCustomerSettings, StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 
@@ -115,11 +116,12 @@ export function buildApp(app: App): ServiceStacks {
       algorithms: context(app, 'pismoJwtAlgorithms', PISMO_WEBHOOK_DEFAULTS.algorithms),
       issuer: pismoJwtIssuer,
       orgId: pismoOrgId,
-      // Unset: the adapter's unconfirmed defaults apply (shared/pismo/webhook-auth.ts).
-      orgClaim: context(app, 'pismoOrgClaim', '') || undefined,
-      bodyHashClaim: context(app, 'pismoBodyHashClaim', '') || undefined,
-      eventsAudience: context(app, 'pismoEventsAudience', '') || undefined,
-      decisionsAudience: context(app, 'pismoDecisionsAudience', '') || undefined,
+      // Defaults are the adapter's unconfirmed readings (PISMO_WEBHOOK_UNCONFIRMED), written into the
+      // template so what is checked is visible there.
+      orgClaim: context(app, 'pismoOrgClaim', PISMO_WEBHOOK_UNCONFIRMED.orgClaim),
+      bodyHashClaim: context(app, 'pismoBodyHashClaim', PISMO_WEBHOOK_UNCONFIRMED.bodyHashClaim),
+      eventsAudience: context(app, 'pismoEventsAudience', PISMO_WEBHOOK_UNCONFIRMED.audience.events),
+      decisionsAudience: context(app, 'pismoDecisionsAudience', PISMO_WEBHOOK_UNCONFIRMED.audience.decisions),
     },
   });
   const { rotationDays, revokeGraceHours } = stateless.keys;

@@ -106,16 +106,11 @@ export const SIMULATED_ISSUER = 'https://pismo-simulator.local';
 
 /**
  * The route Pismo would be calling with this body: events carry an `event_id`, decision requests do
- * not. Used when the caller names no URL (Pismo always knows which webhook it calls; we only see bytes).
+ * not (read from the text, so a deliberately malformed body is signed for its route too). Used when
+ * the caller names no URL: Pismo always knows which webhook it calls; we only see bytes.
  */
 function routeOf(body: string | Buffer): string {
-  try {
-    const parsed: unknown = JSON.parse(body.toString());
-    if (parsed && typeof parsed === 'object' && 'event_id' in parsed) return '/pismo/events';
-  } catch {
-    // not JSON: sign for the decision route, which records unparseable bodies
-  }
-  return '/pismo/tokenization-decisions';
+  return /"event_id"\s*:/.test(body.toString()) ? '/pismo/events' : '/pismo/tokenization-decisions';
 }
 
 /**
