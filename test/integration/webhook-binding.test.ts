@@ -7,6 +7,7 @@ import { buildApp } from '../../infra/build-app';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { DECISION_SCENARIOS } from '../../local/pismo-scenarios';
 import type { SignOptions } from '../../local/pismo-simulator';
+import { DynamoReplayMemory } from '../../shared/store/webhook-replay-store';
 import { eventLike } from '../fixtures/pismo-events';
 
 let stack: LocalStack;
@@ -116,6 +117,29 @@ describe('Pismo webhook token binding (local stack)', () => {
       expect(first.status).toBe(202);
       expect(JSON.parse(again.text)).toMatchObject({ outcome: 'duplicate' });
       expect((await items()).length).toBe(before);
+    });
+  });
+});
+
+describe('DynamoReplayMemory (on the local table)', () => {
+  describe('claim', () => {
+    const memory = () => new DynamoReplayMemory<{ n: number }>(stack.tableName, stack.dynamo.client);
+    const key = () => createHash('sha256').update(`jti-${Math.random()}`).digest('hex');
+    const now = () => Math.floor(Date.now() / 1000);
+
+    it('claims a token id once and keeps the first answer', async () => {
+      const k = key();
+      await expect(memory().claim(k, now() + 60)).resolves.toBe('first');
+      await expect(memory().claim(k, now() + 60)).resolves.toBe('replay');
+      await expect(memory().firstAnswer(k)).resolves.toBeUndefined();
+      await memory().saveAnswer(k, now() + 60, { n: 1 });
+      await expect(memory().firstAnswer(k)).resolves.toEqual({ n: 1 });
+    });
+
+    it('treats a claim whose token has expired as free (DynamoDB removes TTL items lazily)', async () => {
+      const k = key();
+      await memory().claim(k, now() - 10);
+      await expect(memory().claim(k, now() + 60)).resolves.toBe('first');
     });
   });
 });
