@@ -8,13 +8,18 @@ import { PismoAccountsClient } from '../shared/pismo/accounts-client';
 import { pismoClientSecretFrom } from '../shared/pismo/client-secret';
 import { createPismoWebhookVerifier } from '../shared/pismo/webhook-auth';
 import { DynamoTokenStore } from '../shared/store/token-store';
-import { decideTokenization, recordRejectedRequest } from '../shared/use-cases/decide-tokenization';
+import { DynamoReplayMemory } from '../shared/store/webhook-replay-store';
+import {
+  decideTokenization,
+  type PismoDecisionResponse,
+  recordRejectedRequest,
+} from '../shared/use-cases/decide-tokenization';
 
 const config = loadBaseConfig();
 const decision = loadDecisionConfig();
 const obs = createObservability('decide-tokenization');
 const store = new DynamoTokenStore(config.tableName);
-const verifyPismo = createPismoWebhookVerifier(loadPismoWebhookConfig());
+const verifyPismo = createPismoWebhookVerifier(loadPismoWebhookConfig(process.env, 'decisions'));
 // A bad rule set fails the cold start, never a request.
 const liveRuleSet = loadRuleSet(decision.ruleSet);
 const shadowRuleSet = decision.shadowRuleSet ? loadRuleSet(decision.shadowRuleSet) : undefined;
@@ -34,6 +39,7 @@ const deps = {
   failMode: decision.failMode,
   storeTimeoutMs: decision.storeTimeoutMs,
   contacts,
+  replay: new DynamoReplayMemory<PismoDecisionResponse>(config.tableName),
 };
 
 /**
@@ -43,7 +49,7 @@ const deps = {
  */
 export const handler = httpHandler(obs, async (event) => {
   const bytes = rawBody(event, config.maxBodyBytes);
-  await verifyPismo(header(event, 'authorization'), bytes);
+  const token = await verifyPismo(header(event, 'authorization'), bytes);
   let body: unknown;
   try {
     assertJsonContentType(event);
@@ -52,11 +58,21 @@ export const handler = httpHandler(obs, async (event) => {
     if (err instanceof AppError) await recordRejectedRequest(err.message, deps);
     throw err;
   }
-  const result = await decideTokenization(body, deps);
+  const result = await decideTokenization(body, deps, token);
+  if (result.replayed) {
+    // Same token, same body: the first answer again, nothing decided or recorded twice.
+    obs.metrics.addMetric('DecisionReplay', 'Count', 1);
+    obs.logger.warn('replayed decision call answered with the first answer', {
+      decisionId: result.response.decision_id,
+      jtiSha256: token.replayKey,
+    });
+    return { statusCode: 200, body: result.response };
+  }
   const { record } = result;
   obs.metrics.addMetric(`Decision${record.decision}`, 'Count', 1);
   obs.metrics.addMetric('DecisionLatency', 'Milliseconds', record.latencyMs);
   if (result.storeFailed) obs.metrics.addMetric('DecisionStoreFailure', 'Count', 1);
+  if (result.replayMemoryFailed) obs.metrics.addMetric('DecisionReplayMemoryFailure', 'Count', 1);
   if (record.shadow && record.shadow.decision !== record.decision)
     obs.metrics.addMetric('ShadowDisagreement', 'Count', 1);
   const summary = {
@@ -70,11 +86,26 @@ export const handler = httpHandler(obs, async (event) => {
     cardId: record.cardId,
     latencyMs: record.latencyMs,
     storeFailure: record.storeFailure,
+    recordWrite: result.recordWrite,
+    replayMemoryFailed: result.replayMemoryFailed || undefined,
   };
-  if (result.recordFailed) {
-    // The log line is the record of last resort when the table cannot be written.
+  if (result.recordWrite === 'written') obs.logger.info('tokenization decision', summary);
+  else if (result.recordWrite === 'failed') {
+    // The log line is the record of last resort when the table refused the write.
     obs.metrics.addMetric('DecisionRecordFailure', 'Count', 1);
-    obs.logger.error('decision not recorded in the store', summary);
-  } else obs.logger.info('tokenization decision', summary);
+    obs.logger.error('decision not recorded in the store: the write failed', summary);
+  } else {
+    // Not "not recorded": the write was still in flight at the budget and carries on. Its real outcome
+    // is logged when it settles (in this invocation or, once Lambda thaws the container, a later one).
+    obs.metrics.addMetric('DecisionRecordPending', 'Count', 1);
+    obs.logger.warn('decision answered before its record was written: recording continued past the timeout', summary);
+    void result.recordSettled.then((outcome) => {
+      if (outcome === 'written') obs.logger.info('decision record written after the timeout', summary);
+      else {
+        obs.metrics.addMetric('DecisionRecordFailure', 'Count', 1);
+        obs.logger.error('decision not recorded in the store: the write failed after the timeout', summary);
+      }
+    });
+  }
   return { statusCode: 200, body: result.response };
 });

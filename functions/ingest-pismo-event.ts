@@ -16,7 +16,7 @@ const workflow = process.env[ENV.idvStateMachineArn]
   ? new StepFunctionsIdvWorkflow(process.env[ENV.idvStateMachineArn] ?? '')
   : undefined;
 const otpSealer = new KmsOtpSealer(loadOtpKeyArn());
-const verifyPismo = createPismoWebhookVerifier(loadPismoWebhookConfig());
+const verifyPismo = createPismoWebhookVerifier(loadPismoWebhookConfig(process.env, 'events'));
 
 /** `POST /pismo/events`: one Pismo tokenization event delivered as a signed webhook. */
 export const handler = httpHandler(obs, async (event) => {

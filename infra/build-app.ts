@@ -1,7 +1,13 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, PCIDSS321Checks } from 'cdk-nag';
-import { DECISION_DEFAULTS, PISMO_WEBHOOK_DEFAULTS } from '../shared/config';
+import {
+  DECISION_DEFAULTS,
+  DECISION_FAIL_MODES,
+  type DecisionFailMode,
+  PISMO_WEBHOOK_DEFAULTS,
+} from '../shared/config';
+import { PISMO_WEBHOOK_UNCONFIRMED } from '../shared/pismo/webhook-auth';
 import { type MdesCustomerSettings, StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 
@@ -14,6 +20,13 @@ export interface ServiceStacks {
 function context(app: App, key: string, fallback: string): string {
   const value: unknown = app.node.tryGetContext(`tokenization:${key}`);
   return typeof value === 'string' || typeof value === 'number' ? String(value) : fallback;
+}
+
+/** A context value the deploy cannot do without: synth fails naming it (no silent default). */
+function requiredContext(app: App, key: string, why: string): string {
+  const value = context(app, key, '');
+  if (!value) throw new Error(`context tokenization:${key} is required: ${why} (cdk.json or -c tokenization:${key}=…)`);
+  return value;
 }
 
 function retention(days: string): RetentionDays {
@@ -44,6 +57,12 @@ function mdesCustomers(app: App): MdesCustomerSettings[] {
   });
 }
 
+function decisionFailMode(value: string): DecisionFailMode {
+  const mode = DECISION_FAIL_MODES.find((m) => m === value);
+  if (!mode) throw new Error(`tokenization:decisionFailMode must be one of ${DECISION_FAIL_MODES.join(', ')}`);
+  return mode;
+}
+
 const DEFAULT_MDES_CUSTOMERS: MdesCustomerSettings[] = [
   { customerId: 'default', organization: 'Issuer', baseUrl: 'mtf', encryption: false },
 ];
@@ -53,6 +72,10 @@ const DEFAULT_MDES_CUSTOMERS: MdesCustomerSettings[] = [
  * cdk-nag AWS Solutions and PCI DSS 3.2.1 packs, so every synth (CLI, tests, local stack) is checked.
  */
 export function buildApp(app: App): ServiceStacks {
+  // Pismo's webhook tokens are bound to this tenant and issuer; without them another Pismo customer's
+  // tokens would verify (issue 11 §2). Checked first, so a deploy fails before anything is built.
+  const pismoOrgId = requiredContext(app, 'pismoOrgId', "your Pismo tenant (org id) the webhooks' tokens must name");
+  const pismoJwtIssuer = requiredContext(app, 'pismoJwtIssuer', "the issuer (iss) of Pismo's webhook tokens");
   const stage = context(app, 'stage', 'dev');
   const prefix = `CardTokenization-${stage}`;
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
@@ -88,15 +111,19 @@ export function buildApp(app: App): ServiceStacks {
     decision: {
       ruleSet: context(app, 'decisionRuleSet', DECISION_DEFAULTS.ruleSet),
       shadowRuleSet: context(app, 'decisionShadowRuleSet', '') || undefined,
-      failMode: context(app, 'decisionFailMode', DECISION_DEFAULTS.failMode) === 'DEFER' ? 'DEFER' : 'DECLINE',
+      failMode: decisionFailMode(context(app, 'decisionFailMode', DECISION_DEFAULTS.failMode)),
     },
     pismoWebhook: {
       jwksUrl: context(app, 'pismoJwksUrl', 'https://pismo-jwks.example.invalid/.well-known/jwks.json'),
       algorithms: context(app, 'pismoJwtAlgorithms', PISMO_WEBHOOK_DEFAULTS.algorithms),
-      issuer: context(app, 'pismoJwtIssuer', '') || undefined,
-      orgId: context(app, 'pismoOrgId', '') || undefined,
-      orgClaim: context(app, 'pismoOrgClaim', PISMO_WEBHOOK_DEFAULTS.orgClaim),
-      bodyHashClaim: context(app, 'pismoBodyHashClaim', PISMO_WEBHOOK_DEFAULTS.bodyHashClaim),
+      issuer: pismoJwtIssuer,
+      orgId: pismoOrgId,
+      // Defaults are the adapter's unconfirmed readings (PISMO_WEBHOOK_UNCONFIRMED), written into the
+      // template so what is checked is visible there.
+      orgClaim: context(app, 'pismoOrgClaim', PISMO_WEBHOOK_UNCONFIRMED.orgClaim),
+      bodyHashClaim: context(app, 'pismoBodyHashClaim', PISMO_WEBHOOK_UNCONFIRMED.bodyHashClaim),
+      eventsAudience: context(app, 'pismoEventsAudience', PISMO_WEBHOOK_UNCONFIRMED.audience.events),
+      decisionsAudience: context(app, 'pismoDecisionsAudience', PISMO_WEBHOOK_UNCONFIRMED.audience.decisions),
     },
   });
   const { rotationDays, revokeGraceHours } = stateless.keys;

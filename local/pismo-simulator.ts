@@ -16,6 +16,12 @@ export interface SignOptions {
   /** Override the body hash claim (e.g. a hash of other bytes). */
   bodyHash?: string;
   orgId?: string;
+  /** The `iss` to sign; by default the simulated Pismo's. */
+  issuer?: string;
+  /** The `aud` to sign; by default the route the body is for (`send` uses the URL's path). */
+  audience?: string;
+  /** Leave the `jti` out (a token with no replay id). */
+  noJti?: boolean;
   extraClaims?: Record<string, unknown>;
 }
 
@@ -94,6 +100,18 @@ export function seedAccounts(): SimulatedAccount[] {
 export const SIMULATED_CLIENT = { id: 'local-issuer', secret: 'local-secret' };
 
 export const SIMULATED_ORG_ID = 'TN-3a897b16-a18e-47bc-88d2-cf10fb0612b6';
+
+/** The simulated Pismo's token issuer (cdk.json's `tokenization:pismoJwtIssuer` for the demo tenant). */
+export const SIMULATED_ISSUER = 'https://pismo-simulator.local';
+
+/**
+ * The route Pismo would be calling with this body: events carry an `event_id`, decision requests do
+ * not (read from the text, so a deliberately malformed body is signed for its route too). Used when
+ * the caller names no URL: Pismo always knows which webhook it calls; we only see bytes.
+ */
+function routeOf(body: string | Buffer): string {
+  return /"event_id"\s*:/.test(body.toString()) ? '/pismo/events' : '/pismo/tokenization-decisions';
+}
 
 /**
  * A stand-in for Pismo's side of the webhooks: holds signing keys, serves the public key set on
@@ -180,16 +198,18 @@ export class PismoSimulator {
   async sign(body: string | Buffer, options: SignOptions = {}): Promise<string> {
     const key = options.key ?? this.current;
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({
+    const jwt = new SignJWT({
       body_hash: options.bodyHash ?? createHash('sha256').update(body).digest('hex'),
       org_id: options.orgId ?? SIMULATED_ORG_ID,
       ...options.extraClaims,
     })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+      .setIssuer(options.issuer ?? SIMULATED_ISSUER)
+      .setAudience(options.audience ?? routeOf(body))
       .setIssuedAt(now + (options.issuedAtOffset ?? 0))
-      .setExpirationTime(now + (options.expiresIn ?? 60))
-      .setJti(randomUUID())
-      .sign(key.privateKey);
+      .setExpirationTime(now + (options.expiresIn ?? 60));
+    if (!options.noJti) jwt.setJti(randomUUID());
+    return jwt.sign(key.privateKey);
   }
 
   /** Headers of a signed JSON webhook. */
@@ -208,7 +228,8 @@ export class PismoSimulator {
   ): Promise<{ status: number; body: Record<string, unknown> }> {
     this.onSend?.(payload);
     const body = JSON.stringify(payload);
-    const res = await fetch(url, { method: 'POST', headers: await this.headers(body, options), body });
+    const signing = { audience: new URL(url).pathname, ...options };
+    const res = await fetch(url, { method: 'POST', headers: await this.headers(body, signing), body });
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }

@@ -11,6 +11,8 @@ export const ENV = {
   pismoJwtIssuer: 'PISMO_JWT_ISSUER',
   pismoOrgId: 'PISMO_ORG_ID',
   pismoOrgClaim: 'PISMO_ORG_CLAIM',
+  pismoEventsAudience: 'PISMO_EVENTS_AUDIENCE',
+  pismoDecisionsAudience: 'PISMO_DECISIONS_AUDIENCE',
   pismoBodyHashClaim: 'PISMO_BODY_HASH_CLAIM',
   pismoClockSkewSeconds: 'PISMO_CLOCK_SKEW_SECONDS',
   pismoMaxTokenAgeSeconds: 'PISMO_MAX_TOKEN_AGE_SECONDS',
@@ -33,14 +35,26 @@ export const ENV = {
   cursorKeySecretId: 'CURSOR_KEY_SECRET_ID',
 } as const;
 
-/** Defaults of the tokenization decision webhook. */
-export const DECISION_DEFAULTS = { ruleSet: 'default-v1', failMode: 'DECLINE', storeTimeoutMs: 300 } as const;
+/** What the decision webhook answers when its store cannot be read in time (docs/security/webhook-auth.md). */
+export const DECISION_FAIL_MODES = ['DECIDE', 'DEFER', 'DECLINE'] as const;
+export type DecisionFailMode = (typeof DECISION_FAIL_MODES)[number];
 
-/** Defaults for Pismo webhook verification (Pismo does not publish its claim names). */
+/**
+ * Defaults of the tokenization decision webhook. Under a store brown-out the default decides on the
+ * network data alone (the store-derived signals are missing) rather than declining every cardholder.
+ */
+export const DECISION_DEFAULTS = {
+  ruleSet: 'default-v1',
+  failMode: 'DECIDE' as DecisionFailMode,
+  storeTimeoutMs: 300,
+} as const;
+
+/**
+ * Our defaults for Pismo webhook verification. The claim names and audiences Pismo does not publish
+ * have their defaults in one place, `shared/pismo/webhook-auth.ts` (PISMO_WEBHOOK_UNCONFIRMED).
+ */
 export const PISMO_WEBHOOK_DEFAULTS = {
   algorithms: 'RS256,ES256,PS256',
-  orgClaim: 'org_id',
-  bodyHashClaim: 'body_hash',
   clockSkewSeconds: 30,
   maxTokenAgeSeconds: 300,
   jwksCooldownMs: 30_000,
@@ -84,8 +98,12 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return n;
 }
 
-/** Pismo webhook verification settings; `PISMO_JWKS_URL` is required. */
-export function loadPismoWebhookConfig(env: NodeJS.ProcessEnv = process.env) {
+/**
+ * Pismo webhook verification settings for one route (its audience); `PISMO_JWKS_URL`, `PISMO_ORG_ID`
+ * (the tenant) and `PISMO_JWT_ISSUER` are required. Handlers always pass their route; without one the
+ * config accepts either route's audience (tools only, e.g. a benchmark's verify-only floor).
+ */
+export function loadPismoWebhookConfig(env: NodeJS.ProcessEnv = process.env, route?: 'events' | 'decisions') {
   const d = PISMO_WEBHOOK_DEFAULTS;
   return {
     jwksUrl: required(env, ENV.pismoJwksUrl),
@@ -93,10 +111,15 @@ export function loadPismoWebhookConfig(env: NodeJS.ProcessEnv = process.env) {
       .split(',')
       .map((a) => a.trim())
       .filter(Boolean),
-    issuer: env[ENV.pismoJwtIssuer] || undefined,
-    orgId: env[ENV.pismoOrgId] || undefined,
-    orgClaim: env[ENV.pismoOrgClaim] || d.orgClaim,
-    bodyHashClaim: env[ENV.pismoBodyHashClaim] || d.bodyHashClaim,
+    issuer: required(env, ENV.pismoJwtIssuer),
+    orgId: required(env, ENV.pismoOrgId),
+    route,
+    audiences: {
+      events: env[ENV.pismoEventsAudience] || undefined,
+      decisions: env[ENV.pismoDecisionsAudience] || undefined,
+    },
+    orgClaim: env[ENV.pismoOrgClaim] || undefined,
+    bodyHashClaim: env[ENV.pismoBodyHashClaim] || undefined,
     clockToleranceSeconds: positiveInt(env, ENV.pismoClockSkewSeconds, d.clockSkewSeconds),
     maxTokenAgeSeconds: positiveInt(env, ENV.pismoMaxTokenAgeSeconds, d.maxTokenAgeSeconds),
     jwksCooldownMs: d.jwksCooldownMs,
@@ -107,12 +130,12 @@ export function loadPismoWebhookConfig(env: NodeJS.ProcessEnv = process.env) {
 /** Decision webhook settings: live/shadow rule set names, fail mode, store budget. */
 export function loadDecisionConfig(env: NodeJS.ProcessEnv = process.env) {
   const failMode = env[ENV.decisionFailMode] || DECISION_DEFAULTS.failMode;
-  if (failMode !== 'DECLINE' && failMode !== 'DEFER')
-    throw new Error(`${ENV.decisionFailMode} must be DECLINE or DEFER`);
+  if (!DECISION_FAIL_MODES.includes(failMode as DecisionFailMode))
+    throw new Error(`${ENV.decisionFailMode} must be one of ${DECISION_FAIL_MODES.join(', ')}`);
   return {
     ruleSet: env[ENV.decisionRuleSet] || DECISION_DEFAULTS.ruleSet,
     shadowRuleSet: env[ENV.decisionShadowRuleSet] || undefined,
-    failMode: failMode as 'DECLINE' | 'DEFER',
+    failMode: failMode as DecisionFailMode,
     storeTimeoutMs: positiveInt(env, ENV.decisionStoreTimeoutMs, DECISION_DEFAULTS.storeTimeoutMs),
   };
 }

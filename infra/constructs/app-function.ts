@@ -19,10 +19,14 @@ const ROOT = path.resolve(__dirname, '..', '..');
 export interface PismoWebhookSettings {
   jwksUrl: string;
   algorithms: string;
-  issuer?: string;
-  orgId?: string;
-  orgClaim: string;
-  bodyHashClaim: string;
+  /** Required: tokens are bound to this issuer and tenant. */
+  issuer: string;
+  orgId: string;
+  /** Unset: the adapter's (unconfirmed) defaults. */
+  orgClaim?: string;
+  bodyHashClaim?: string;
+  eventsAudience?: string;
+  decisionsAudience?: string;
 }
 
 export interface AppFunctionProps {
@@ -121,6 +125,8 @@ export class AppFunction extends Construct {
       [ENV.pismoOrgId]: settings.orgId,
       [ENV.pismoOrgClaim]: settings.orgClaim,
       [ENV.pismoBodyHashClaim]: settings.bodyHashClaim,
+      [ENV.pismoEventsAudience]: settings.eventsAudience,
+      [ENV.pismoDecisionsAudience]: settings.decisionsAudience,
     };
     for (const [name, value] of Object.entries(env)) if (value) this.fn.addEnvironment(name, value);
     return this;

@@ -17,7 +17,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ENV, METRICS_NAMESPACE } from '../../shared/config';
+import { type DecisionFailMode, ENV, METRICS_NAMESPACE } from '../../shared/config';
 import { EXPIRY_THRESHOLDS_DAYS } from '../../shared/keys/expiry-monitor';
 import { AppFunction, type MdesBinding, type PismoWebhookSettings } from '../constructs/app-function';
 import { type IdvSettings, IdvWorkflow } from '../constructs/idv-workflow';
@@ -46,7 +46,7 @@ export interface StatelessStackProps extends StackProps {
   /** Mastercard key lifecycle: credentials API, rotation period, grace before the old key is revoked. */
   keys: { registrarUrl: string; rotationDays: number; revokeGraceHours: number };
   /** Decision webhook: live and shadow rule set names (bundled), fail mode on store outage. */
-  decision: { ruleSet: string; shadowRuleSet?: string; failMode: 'DECLINE' | 'DEFER' };
+  decision: { ruleSet: string; shadowRuleSet?: string; failMode: DecisionFailMode };
 }
 
 /** Internal API scopes. */

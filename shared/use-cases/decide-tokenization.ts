@@ -1,39 +1,94 @@
 import { randomUUID } from 'node:crypto';
+import type { DecisionFailMode } from '../config';
 import { maskEmail, maskPhone } from '../domain/challenge';
 import { type Decision, type DecisionSignals, decide, type RuleSet } from '../domain/decision';
 import type { ContactDirectory } from '../pismo/accounts-client';
 import { decisionRequestSchema, decisionSignals } from '../pismo/decision-request';
+import { AppError } from '../domain/errors';
 import { type DecisionAnswer, toPismoDecisionResponse } from '../pismo/decision-response';
 import type { DecisionOwner, DecisionRecord, TokenStore } from '../store/token-store';
+import type { ReplayMemory } from '../store/webhook-replay-store';
 
-/** What to answer when the store cannot be read in time: decline, or let Pismo decide alone. */
-export type DecisionFailMode = 'DECLINE' | 'DEFER';
+export type { DecisionFailMode } from '../config';
+
+/** The body answered to Pismo. */
+export type PismoDecisionResponse = ReturnType<typeof toPismoDecisionResponse>;
 
 export interface DecideDeps {
   store: Pick<TokenStore, 'listTokensOfCard' | 'putDecision'>;
   liveRuleSet: RuleSet;
   /** Evaluated and recorded next to the live decision, never returned. */
   shadowRuleSet?: RuleSet;
+  /**
+   * When the card's history cannot be read in time: DECIDE on the network data alone (store-derived
+   * signals missing), DEFER (NO_DECISION: Pismo decides alone) or DECLINE.
+   */
   failMode: DecisionFailMode;
   /** Budget for each store call; Pismo's whole budget is ~2 s end to end. */
   storeTimeoutMs: number;
   now?: () => number;
   /** Cardholder contacts, to show masked destinations with the methods offered (optional). */
   contacts?: ContactDirectory;
+  /** Memory of the webhook tokens already used and the answers given (replays get the first answer). */
+  replay?: ReplayMemory<PismoDecisionResponse>;
 }
 
-/** The answer for Pismo plus what the handler needs for logs and metrics. */
+/** The verified webhook token of this call (see PismoWebhookClaims). */
+export interface DecisionCall {
+  /** SHA-256 of the token's `jti`. */
+  replayKey: string;
+  /** Epoch seconds until which the token is acceptable: how long its `jti` is remembered. */
+  acceptedUntil: number;
+}
+
+/**
+ * What became of the decision record within the store budget: `written`; `pending` (the write was
+ * still in flight at the timeout and carries on: `recordSettled` tells how it ended); `failed`.
+ */
+export type RecordWrite = 'written' | 'pending' | 'failed';
+
+/** A new decision: the answer for Pismo plus what the handler needs for logs and metrics. */
 export interface DecideResult {
-  response: ReturnType<typeof toPismoDecisionResponse>;
+  replayed: false;
+  response: PismoDecisionResponse;
   record: DecisionRecord;
   /** The store read failed or timed out (fail mode applied). */
   storeFailed: boolean;
-  /** The decision could not be recorded (logged by the handler instead). */
-  recordFailed: boolean;
+  recordWrite: RecordWrite;
+  /** The write's final outcome, whenever it comes (never rejects). */
+  recordSettled: Promise<'written' | 'failed'>;
+  /** The replay memory could not be consulted or updated in time (this call was decided without it). */
+  replayMemoryFailed: boolean;
+}
+
+/** A replay of a call already decided: the first call's answer, nothing decided or recorded again. */
+export interface ReplayedDecision {
+  replayed: true;
+  response: PismoDecisionResponse;
+}
+
+/** 409: the token was already used and its first call has not answered yet; nothing is decided. */
+export class ReplayInProgressError extends AppError {
+  constructor() {
+    super('this webhook token was already used and its decision is still being made', 409, true);
+  }
 }
 
 class StoreTimeout extends Error {
   override readonly name = 'StoreTimeout';
+}
+
+/** Runs a store call with an AbortSignal that fires at the budget: the call is cancelled, not orphaned. */
+async function abortable<T>(call: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new StoreTimeout(`store call exceeded ${ms} ms`)), ms);
+  try {
+    return await call(controller.signal);
+  } catch (err) {
+    throw controller.signal.aborted ? new StoreTimeout(`store call exceeded ${ms} ms`) : err;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -72,17 +127,32 @@ function shadowOf(d: Decision | undefined): DecisionRecord['shadow'] {
  * Decides one tokenization request: validate → signals (network message + ≤ 1 store query for
  * velocity) → live (and shadow) rule set → record → answer. Never throws for bad input: an invalid
  * request is declined with INVALID_REQUEST and recorded; a store outage follows the fail mode.
+ * With `call` (the verified token) and replay memory, the token's `jti` is claimed alongside the store
+ * read: a replay gets the first call's answer and nothing is decided or recorded again.
  */
-export async function decideTokenization(raw: unknown, deps: DecideDeps): Promise<DecideResult> {
+export function decideTokenization(raw: unknown, deps: DecideDeps): Promise<DecideResult>;
+export function decideTokenization(
+  raw: unknown,
+  deps: DecideDeps,
+  call: DecisionCall | undefined,
+): Promise<DecideResult | ReplayedDecision>;
+export async function decideTokenization(
+  raw: unknown,
+  deps: DecideDeps,
+  call?: DecisionCall,
+): Promise<DecideResult | ReplayedDecision> {
   const now = deps.now ?? Date.now;
   const started = now();
   const decisionId = randomUUID();
   const decidedAt = new Date(started).toISOString();
+  // Off the critical path: the claim runs while the request is parsed and the card's history read.
+  const claim = call && deps.replay ? claimToken(deps, deps.replay, call) : undefined;
+  const replay = claim && call ? { claim, call } : undefined;
 
   const parsed = decisionRequestSchema.safeParse(raw);
   if (!parsed.success) {
     const details = parsed.error.issues.slice(0, 20).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
-    return recordAndAnswer(deps, { invalidOn: decidedAt.slice(0, 10) }, started, {
+    return recordAndAnswer(deps, replay, { invalidOn: decidedAt.slice(0, 10) }, started, {
       decisionId,
       decidedAt,
       answer: { decisionId, outcome: 'DECLINE', reasonCodes: ['INVALID_REQUEST'], activationMethods: [], details },
@@ -102,6 +172,8 @@ export async function decideTokenization(raw: unknown, deps: DecideDeps): Promis
   const earlyMethods =
     signals.walletRecommendation === 'REQUIRE_ID_AND_V' ? offeredMethods(deps, contactRef) : undefined;
 
+  // Which store call failed and how is recorded as such: a slow read of the card's history is not a
+  // lost record (READ_TIMEOUT / READ_ERROR here; the record write has its own outcome below).
   let storeFailure: string | undefined;
   try {
     const since = new Date(started - deps.liveRuleSet.velocityWindowHours * HOUR_MS).toISOString();
@@ -110,7 +182,8 @@ export async function decideTokenization(raw: unknown, deps: DecideDeps): Promis
       (t) => t.tokenId !== tokenId && t.firstEventAt >= since,
     ).length;
   } catch (err) {
-    storeFailure = err instanceof Error ? err.name : 'Error';
+    storeFailure =
+      err instanceof StoreTimeout ? 'READ_TIMEOUT' : `READ_ERROR ${err instanceof Error ? err.name : 'Error'}`;
   }
 
   const live = decide(deps.liveRuleSet, signals);
@@ -123,7 +196,7 @@ export async function decideTokenization(raw: unknown, deps: DecideDeps): Promis
       ruleSetVersion: live.ruleSetVersion,
       activationMethods: [],
     };
-  } else if (storeFailure) {
+  } else if (storeFailure && deps.failMode === 'DECLINE') {
     answer = {
       decisionId,
       outcome: 'DECLINE',
@@ -132,16 +205,18 @@ export async function decideTokenization(raw: unknown, deps: DecideDeps): Promis
       activationMethods: [],
     };
   } else {
+    // DECIDE (or a healthy store): the rules on the signals at hand; a missing store-derived signal
+    // fires no rule, and the outcome is never more permissive than the wallet's recommendation.
     answer = {
       decisionId,
       outcome: live.outcome,
-      reasonCodes: live.reasonCodes,
+      reasonCodes: storeFailure ? [...live.reasonCodes, 'STORE_UNAVAILABLE'] : live.reasonCodes,
       ruleSetVersion: live.ruleSetVersion,
       activationMethods:
         live.outcome === 'REQUIRE_ID_AND_V' ? await (earlyMethods ?? offeredMethods(deps, contactRef)) : [],
     };
   }
-  return recordAndAnswer(deps, owner, started, {
+  return recordAndAnswer(deps, replay, owner, started, {
     decisionId,
     decidedAt,
     answer,
@@ -201,12 +276,50 @@ interface Pending {
   storeFailed: boolean;
 }
 
+type Claim = 'first' | 'replay' | 'unavailable';
+
+/** Claims the token's `jti`; 'unavailable' when the memory cannot answer in time (decided without it). */
+async function claimToken(
+  deps: DecideDeps,
+  memory: ReplayMemory<PismoDecisionResponse>,
+  call: DecisionCall,
+): Promise<Claim> {
+  try {
+    return await abortable((signal) => memory.claim(call.replayKey, call.acceptedUntil, signal), deps.storeTimeoutMs);
+  } catch {
+    return 'unavailable';
+  }
+}
+
+const REPLAY_POLL_MS = 25;
+
+/**
+ * The first call's answer for a replayed token. A replay racing its first call waits for that answer
+ * (up to two store budgets: the first call's read and write); still none means 409, never a decision.
+ */
+async function firstAnswer(deps: DecideDeps, call: DecisionCall): Promise<ReplayedDecision> {
+  const memory = deps.replay;
+  const deadline = Date.now() + 2 * deps.storeTimeoutMs;
+  while (memory) {
+    const answer = await abortable((signal) => memory.firstAnswer(call.replayKey, signal), deps.storeTimeoutMs).catch(
+      () => undefined,
+    );
+    if (answer) return { replayed: true, response: answer };
+    if (Date.now() + REPLAY_POLL_MS > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, REPLAY_POLL_MS));
+  }
+  throw new ReplayInProgressError();
+}
+
 async function recordAndAnswer(
   deps: DecideDeps,
+  replay: { claim: Promise<Claim>; call: DecisionCall } | undefined,
   owner: DecisionOwner,
   started: number,
   p: Pending,
-): Promise<DecideResult> {
+): Promise<DecideResult | ReplayedDecision> {
+  const claimed = replay ? await replay.claim : undefined;
+  if (replay && claimed === 'replay') return firstAnswer(deps, replay.call);
   const response = toPismoDecisionResponse(p.answer);
   const record: DecisionRecord = {
     decisionId: p.decisionId,
@@ -224,13 +337,35 @@ async function recordAndAnswer(
     details: p.answer.details,
     latencyMs: (deps.now ?? Date.now)() - started,
   };
-  let recordFailed = false;
-  try {
-    await withTimeout(deps.store.putDecision(owner, record), deps.storeTimeoutMs);
-  } catch {
-    recordFailed = true;
-  }
-  return { response, record, storeFailed: p.storeFailed, recordFailed };
+  // The write is not cancelled at the budget (the store port takes no signal, and a request already
+  // sent may land anyway): the answer goes out, and `recordSettled` reports what really happened.
+  const write = deps.store.putDecision(owner, record);
+  const recordSettled = write.then(
+    () => 'written' as const,
+    () => 'failed' as const,
+  );
+  const memory = deps.replay;
+  const [recordWrite, answerSaved] = await Promise.all([
+    withTimeout(recordSettled, deps.storeTimeoutMs).catch(() => 'pending' as const),
+    replay && memory
+      ? abortable(
+          (signal) => memory.saveAnswer(replay.call.replayKey, replay.call.acceptedUntil, response, signal),
+          deps.storeTimeoutMs,
+        ).then(
+          () => true,
+          () => false,
+        )
+      : true,
+  ]);
+  return {
+    replayed: false,
+    response,
+    record,
+    storeFailed: p.storeFailed,
+    recordWrite,
+    recordSettled,
+    replayMemoryFailed: claimed === 'unavailable' || !answerSaved,
+  };
 }
 
 /** Records a request rejected before it could be parsed (wrong media type, not JSON). */

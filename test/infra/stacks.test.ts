@@ -147,11 +147,15 @@ describe('infra', () => {
           PISMO_JWKS_URL: expect.stringMatching(/^https:\/\//),
           PISMO_JWT_ALGORITHMS: 'RS256,ES256,PS256',
           PISMO_BODY_HASH_CLAIM: 'body_hash',
+          PISMO_ORG_ID: cdkJson.context['tokenization:pismoOrgId'],
+          PISMO_JWT_ISSUER: cdkJson.context['tokenization:pismoJwtIssuer'],
+          PISMO_EVENTS_AUDIENCE: '/pismo/events',
+          PISMO_DECISIONS_AUDIENCE: '/pismo/tokenization-decisions',
         });
       }
       expect(env('functions/decide-tokenization.ts')).toMatchObject({
         DECISION_RULE_SET: 'default-v1',
-        DECISION_FAIL_MODE: 'DECLINE',
+        DECISION_FAIL_MODE: 'DECIDE',
       });
       expect(env('functions/read-tokens.ts')).not.toHaveProperty('PISMO_JWKS_URL');
     });

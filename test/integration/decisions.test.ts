@@ -166,5 +166,7 @@ describe('POST /pismo/tokenization-decisions (local stack)', () => {
     expect(answered.filter((id) => !recorded.has(id))).toEqual([]);
     expect(items.filter((i) => i.decision === 'REJECTED').length).toBeGreaterThanOrEqual(rejected);
     expect(answered.length + rejected).toBe(1000);
-  });
+    // 1,000 signed calls, each with a replay claim beside its read and write: ~20 s alone, far more on
+    // the shared 2-core machine under load.
+  }, 180_000);
 });
