@@ -5,6 +5,7 @@ import { type MessageKind, renderMessage } from '../notify/messages';
 import type { MessageSender } from '../notify/senders';
 import type { ContactDirectory } from '../pismo/accounts-client';
 import type { TokenStore } from '../store/token-store';
+import { auditedAction } from './customer-service';
 import type { IdvWorkflowPort } from '../workflow/idv-workflow';
 
 /**
@@ -283,12 +284,36 @@ export async function resendChallenge(
 ): Promise<{ action: 'MDES_RESEND_REQUESTED' | 'REDELIVERY_STARTED'; challengeId: string }> {
   const c = await deps.store.getChallenge(input.tokenId, input.challengeId);
   if (!c) throw new NotFoundError(`challenge ${input.challengeId} not found`);
+  const state = await deps.store.getTokenState(input.tokenId);
+  const tur = state?.state.facts.tokenUniqueReference;
+  // Audited like the same action on the Customer Service routes: PENDING first, then the outcome.
+  return auditedAction(
+    {
+      owner: { tokenId: input.tokenId },
+      operation: 'resend-challenge',
+      officer: { userId: input.userId, userName: input.userName },
+      customerId:
+        c.network === 'MDES' ? ((await deps.mdes.customerId?.()) ?? 'default') : `${c.network} (no MDES customer)`,
+      tokenId: input.tokenId,
+      tokenUniqueReference: c.network === 'MDES' ? tur : undefined,
+      params: { challengeId: c.challengeId },
+    },
+    deps,
+    () => resend(c, tur, input, deps),
+    (r) => r.action,
+  );
+}
+
+async function resend(
+  c: Challenge,
+  tur: string | undefined,
+  input: { userId: string; userName: string },
+  deps: Pick<IdvDeps, 'workflow' | 'mdes' | 'now'>,
+): Promise<{ action: 'MDES_RESEND_REQUESTED' | 'REDELIVERY_STARTED'; challengeId: string }> {
   if (!['PENDING', 'DELIVERED', 'EXPIRED', 'FAILED'].includes(c.status))
     throw new ResendNotPossible(`challenge is ${c.status}`);
   const now = (deps.now ?? (() => new Date()))();
   if (c.network === 'MDES') {
-    const state = await deps.store.getTokenState(input.tokenId);
-    const tur = state?.state.facts.tokenUniqueReference;
     if (!tur)
       throw new ResendNotPossible('the Token Unique Reference is not known yet; MDES needs it to resend a code');
     await deps.mdes.resendActivationCode({

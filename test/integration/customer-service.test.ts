@@ -1,7 +1,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
-import { DEMO_PAN, SEED_TUR } from '../../local/mdes-simulator';
+import { DEMO_PAN, SEED_TUR, WALLET_SUSPENDED_TUR } from '../../local/mdes-simulator';
 import { captureStdout } from '../fixtures/capture-stdout';
 import { mdesActiveToken } from '../fixtures/idv-events';
 
@@ -19,7 +19,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stack.stop());
 
-const WALLET_SUSPENDED = 'DSHRMC0000259339000000000000000wallet00suspended';
+const WALLET_SUSPENDED = WALLET_SUSPENDED_TUR;
 
 async function call(method: 'GET' | 'POST', path: string, body?: unknown, token = writer) {
   const res = await fetch(`${stack.url}${path}`, {
