@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { loadBaseConfig } from '../shared/config';
 import { ValidationError } from '../shared/domain/errors';
 import { httpHandler } from '../shared/http/http-handler';
+import { parseIdParam } from '../shared/mdes/identifiers';
 import { createObservability } from '../shared/observability/powertools';
 import { DynamoTokenStore, InvalidCursorError } from '../shared/store/token-store';
 import { getTokenWithTimeline, listChallengesOfToken, listTokensOfCard } from '../shared/use-cases/read-tokens';
@@ -37,11 +38,11 @@ export const handler = httpHandler(obs, async (event: APIGatewayProxyEventV2With
     if (event.routeKey === 'GET /tokens/{tokenId}/challenges') {
       return {
         statusCode: 200,
-        body: await listChallengesOfToken(store, param(event.pathParameters?.tokenId, 'tokenId', ID)),
+        body: await listChallengesOfToken(store, parseIdParam('tokenId', event.pathParameters?.tokenId)),
       };
     }
     if (event.routeKey === 'GET /tokens/{tokenId}') {
-      const tokenId = param(event.pathParameters?.tokenId, 'tokenId', ID);
+      const tokenId = parseIdParam('tokenId', event.pathParameters?.tokenId);
       return { statusCode: 200, body: await getTokenWithTimeline(store, tokenId, limit, cursorOf(query.cursor)) };
     }
     const cardId = param(query.cardId, 'cardId', ID);

@@ -265,6 +265,8 @@ describe('Customer Service API (local stack, MDES simulator)', () => {
             ['GET', `/cs/turs/${prefix}${pan}/comments`],
             ['POST', `/cs/tokens/${pan}/suspend`],
             ['POST', `/tokens/${prefix}${pan}/challenges/ch-1/resend`],
+            ['GET', `/tokens/${pan}`],
+            ['GET', `/tokens/${prefix}${pan}/challenges`],
           ] as const) {
             const res = await call(method, path, method === 'POST' ? { ReasonCode: 'T' } : undefined);
             expect(res.status).toBe(400);
