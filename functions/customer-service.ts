@@ -3,10 +3,9 @@ import { ENV, loadBaseConfig } from '../shared/config';
 import { NotFoundError, ValidationError } from '../shared/domain/errors';
 import { httpHandler } from '../shared/http/http-handler';
 import { readJsonBody } from '../shared/http/json-body';
-import { AppError } from '../shared/domain/errors';
 import { customerServesOrg, MdesConnections, parseMdesCustomers, UnknownCustomerError } from '../shared/mdes/customers';
 import { parseIdParam, parseTurParam } from '../shared/mdes/identifiers';
-import { allowedCustomersOf, officerCustomersClaim } from '../shared/mdes/officer-customers';
+import { allowedCustomersOf, CustomerNotAllowed, officerCustomersClaim } from '../shared/mdes/officer-customers';
 import { createObservability } from '../shared/observability/powertools';
 import { DynamoTokenStore } from '../shared/store/token-store';
 import {
@@ -56,13 +55,6 @@ const deps: CustomerServiceDeps = {
 
 const CUSTOMER = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** The officer may not act for this MDES customer (403). */
-class CustomerNotAllowed extends AppError {
-  constructor(customerId: string) {
-    super(`your token does not allow MDES customer ${customerId} (claim ${claimName})`, 403, true);
-  }
-}
-
 function officerOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): Officer {
   const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
   const userId = String(claims.sub ?? '');
@@ -82,7 +74,7 @@ function customerOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): string {
   if (!connections.customers.some((c) => c.customerId === customerId))
     throw new ValidationError(`unknown MDES customer ${customerId}`);
   const allowed = allowedCustomersOf(event.requestContext.authorizer?.jwt?.claims ?? {}, claimName);
-  if (!allowed.includes(customerId)) throw new CustomerNotAllowed(customerId);
+  if (!allowed.includes(customerId)) throw new CustomerNotAllowed(customerId, claimName);
   return customerId;
 }
 

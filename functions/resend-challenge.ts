@@ -3,6 +3,7 @@ import { ENV, loadBaseConfig } from '../shared/config';
 import { ValidationError } from '../shared/domain/errors';
 import { httpHandler } from '../shared/http/http-handler';
 import { parseIdParam } from '../shared/mdes/identifiers';
+import { allowedCustomersOf, officerCustomersClaim } from '../shared/mdes/officer-customers';
 import { MdesTokenLifecycle } from '../shared/mdes/token-lifecycle';
 import { createObservability } from '../shared/observability/powertools';
 import { DynamoTokenStore } from '../shared/store/token-store';
@@ -11,6 +12,7 @@ import { StepFunctionsIdvWorkflow } from '../shared/workflow/idv-workflow';
 
 const config = loadBaseConfig();
 const obs = createObservability('resend-challenge');
+const customersClaim = officerCustomersClaim();
 const deps = {
   store: new DynamoTokenStore(config.tableName),
   workflow: new StepFunctionsIdvWorkflow(process.env[ENV.idvStateMachineArn] ?? ''),
@@ -25,7 +27,11 @@ export const handler = httpHandler(obs, async (event: APIGatewayProxyEventV2With
   const userId = String(claims.sub ?? '');
   if (!userId) throw new ValidationError('the token names no user (sub)');
   const userName = String(claims.name ?? userId);
-  const result = await resendChallenge({ tokenId, challengeId, userId, userName }, deps);
+  const allowedCustomers = allowedCustomersOf(claims, customersClaim);
+  const result = await resendChallenge(
+    { tokenId, challengeId, userId, userName, allowedCustomers, customersClaim },
+    deps,
+  );
   obs.logger.info('challenge resend', { tokenId, challengeId, userId, action: result.action });
   return { statusCode: 202, body: result };
 });

@@ -1,5 +1,6 @@
 import { type Challenge, type ChallengeStatus, maskEmail, maskPhone, matchesHint } from '../domain/challenge';
 import { AppError, NotFoundError } from '../domain/errors';
+import { CustomerNotAllowed } from '../mdes/officer-customers';
 import type { TokenLifecyclePort } from '../mdes/token-lifecycle';
 import { type MessageKind, renderMessage } from '../notify/messages';
 import type { MessageSender } from '../notify/senders';
@@ -279,13 +280,24 @@ export class ResendNotPossible extends AppError {
  * challenges: re-deliver only while the stored code is still held (not yet delivered) and valid.
  */
 export async function resendChallenge(
-  input: ChallengeRef & { userId: string; userName: string },
+  input: ChallengeRef & {
+    userId: string;
+    userName: string;
+    /** The MDES customers the officer's token allows (checked before an MDES resend); absent: not checked. */
+    allowedCustomers?: readonly string[];
+    customersClaim?: string;
+  },
   deps: Pick<IdvDeps, 'store' | 'workflow' | 'mdes' | 'now'>,
 ): Promise<{ action: 'MDES_RESEND_REQUESTED' | 'REDELIVERY_STARTED'; challengeId: string }> {
   const c = await deps.store.getChallenge(input.tokenId, input.challengeId);
   if (!c) throw new NotFoundError(`challenge ${input.challengeId} not found`);
   const state = await deps.store.getTokenState(input.tokenId);
   const tur = state?.state.facts.tokenUniqueReference;
+  const customerId =
+    c.network === 'MDES' ? ((await deps.mdes.customerId?.()) ?? 'default') : `${c.network} (no MDES customer)`;
+  // An officer acts on MDES only for the customers their token names (as on the Customer Service routes).
+  if (c.network === 'MDES' && input.allowedCustomers && !input.allowedCustomers.includes(customerId))
+    throw new CustomerNotAllowed(customerId, input.customersClaim ?? 'customers');
   // Audited like the same action on the Customer Service routes: PENDING first, then the outcome.
   return auditedAction(
     {

@@ -6,7 +6,7 @@ import { luhnValid } from '../../shared/mdes/contract';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { DEMO_PAN, SEED_TUR, WALLET_SUSPENDED_TUR } from '../../local/mdes-simulator';
 import { captureStdout } from '../fixtures/capture-stdout';
-import { mdesActiveToken } from '../fixtures/idv-events';
+import { mdesActiveToken, mdesYellowPath } from '../fixtures/idv-events';
 
 let stack: LocalStack;
 let writer: string;
@@ -338,7 +338,25 @@ describe('Customer Service API (local stack, MDES simulator)', () => {
         expect((await call('GET', '/cs/system-status?customer=CID-DEMO', undefined, token)).status).toBe(403);
       }
       expect(stack.mdes.requests.length).toBe(before);
+      // ... and the ID&V resend route, which acts on MDES for the default customer.
+      const flow = mdesYellowPath('cust1');
+      await stack.pismo.send(`${stack.url}/pismo/events`, flow.ta);
+      await stack.pismo.send(`${stack.url}/pismo/events`, {
+        ...flow.ta,
+        event_id: 'resync-cust1',
+        event_type: 'token_resync',
+        data: {
+          card_id: 4995608,
+          token_id: 'cust1',
+          token_status: 'PENDING',
+          token_unique_reference: 'DAPLMC3c5e7a9b1d3f5e7c9a1b3d5f7e9c1a3b5d7f9e1c3a',
+        },
+      });
+      await stack.pismo.send(`${stack.url}/pismo/events`, flow.ac);
+      expect((await call('POST', '/tokens/cust1/challenges/ch-ac-cust1/resend', undefined, other)).status).toBe(403);
+      expect(stack.mdes.requests.length).toBe(before);
       const allowed = await officerOf('[CID-OTHER CID-DEMO]');
+      expect((await call('POST', '/tokens/cust1/challenges/ch-ac-cust1/resend', undefined, allowed)).status).toBe(202);
       expect((await call('GET', `/cs/turs/${SEED_TUR}/comments?customer=CID-DEMO`, undefined, allowed)).status).toBe(
         200,
       );
