@@ -1,6 +1,8 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomBytes } from 'node:crypto';
+import { synthesizeTemplates } from '../../local/cloud-template';
+import { DEV_ISSUER } from '../../local/dev-issuer';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { containsPanLikeDigits } from '../../shared/mdes/identifiers';
 import { TOKEN_OPERATIONS } from '../../shared/use-cases/customer-service';
@@ -161,6 +163,29 @@ describe('audit of every write route', () => {
       expect(writeRoutes.length).toBeGreaterThan(0);
       expect(writeRoutes).toEqual(Object.keys(DRIVERS).sort());
     });
+  });
+
+  describe('IAM of the write routes', () => {
+    it("grants each write route's function table writes (its audit record needs them)", () => {
+      const stacks = synthesizeTemplates({ 'tokenization:jwtIssuer': DEV_ISSUER });
+      const writeRoutes = stack.model.routes.filter(
+        (r) => WRITE_METHODS.has(r.method) && !r.path.startsWith('/pismo/'),
+      );
+      const writers = writeRoutes.map((route) => {
+        const [stackName, logicalId] = route.functionId.split('/');
+        const template = stacks.find((s) => s.stackName === stackName)?.template;
+        const role = (template?.Resources[logicalId ?? '']?.Properties?.Role as { 'Fn::GetAtt'?: string[] })?.[
+          'Fn::GetAtt'
+        ]?.[0];
+        const actions = Object.values(template?.Resources ?? {})
+          .filter((r) => r.Type === 'AWS::IAM::Policy')
+          .filter((r) => JSON.stringify(r.Properties?.Roles ?? []).includes(`"${role}"`))
+          .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement)
+          .flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
+        return [route.routeKey, actions.includes('dynamodb:PutItem')];
+      });
+      expect(writers).toEqual(writeRoutes.map((r) => [r.routeKey, true]));
+    }, 60_000);
   });
 
   describe('each write route', () => {
