@@ -3,7 +3,9 @@ import { ENV, loadBaseConfig } from '../shared/config';
 import { NotFoundError, ValidationError } from '../shared/domain/errors';
 import { httpHandler } from '../shared/http/http-handler';
 import { readJsonBody } from '../shared/http/json-body';
-import { MdesConnections, parseMdesCustomers, UnknownCustomerError } from '../shared/mdes/customers';
+import { customerServesOrg, MdesConnections, parseMdesCustomers, UnknownCustomerError } from '../shared/mdes/customers';
+import { parseIdParam, parseTurParam } from '../shared/mdes/identifiers';
+import { allowedCustomersOf, CustomerNotAllowed, officerCustomersClaim } from '../shared/mdes/officer-customers';
 import { createObservability } from '../shared/observability/powertools';
 import { DynamoTokenStore } from '../shared/store/token-store';
 import {
@@ -30,8 +32,17 @@ const connections = new MdesConnections(parseMdesCustomers(process.env[ENV.mdesC
     obs.logger.info('mdes call', { ...a, durationMs: Math.round(a.durationMs) });
   },
 });
+const claimName = officerCustomersClaim();
 const deps: CustomerServiceDeps = {
   store: new DynamoTokenStore(config.tableName),
+  servesToken: (customerId, orgId) => {
+    const customer = connections.customers.find((c) => c.customerId === customerId);
+    return customer !== undefined && customerServesOrg(customer, connections.customers, orgId);
+  },
+  onTurCollision: ({ tur, tokenIds }) => {
+    obs.logger.warn('TUR collision: several tokens carry one Token Unique Reference', { tur, tokenIds });
+    obs.metrics.addMetric('TurCollisions', 'Count', 1);
+  },
   connection: (customerId) => {
     try {
       return connections.get(customerId);
@@ -42,8 +53,6 @@ const deps: CustomerServiceDeps = {
   },
 };
 
-const TOKEN_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const TUR = /^[A-Za-z0-9]{9,48}$/;
 const CUSTOMER = /^[A-Za-z0-9_-]{1,64}$/;
 
 function officerOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): Officer {
@@ -53,11 +62,20 @@ function officerOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): Officer {
   return { userId: userId.slice(0, 50), userName: String(claims.name ?? userId).slice(0, 200) };
 }
 
-function customerOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): string | undefined {
-  const customer = event.queryStringParameters?.customer;
-  if (customer !== undefined && !CUSTOMER.test(customer))
+/**
+ * The MDES customer the request acts for (`?customer=`, else the default one), which must be one
+ * the officer's token allows: a processor's staff of one issuer never act on another issuer's tokens.
+ */
+function customerOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): string {
+  const requested = event.queryStringParameters?.customer;
+  if (requested !== undefined && !CUSTOMER.test(requested))
     throw new ValidationError('customer must be 1-64 of [A-Za-z0-9_-]');
-  return customer;
+  const customerId = requested ?? connections.customers[0]?.customerId ?? '';
+  if (!connections.customers.some((c) => c.customerId === customerId))
+    throw new ValidationError(`unknown MDES customer ${customerId}`);
+  const allowed = allowedCustomersOf(event.requestContext.authorizer?.jwt?.claims ?? {}, claimName);
+  if (!allowed.includes(customerId)) throw new CustomerNotAllowed(customerId, claimName);
+  return customerId;
 }
 
 function objectBody(event: APIGatewayProxyEventV2WithJWTAuthorizer): Record<string, unknown> {
@@ -101,14 +119,10 @@ export const handler = httpHandler(obs, async (event: APIGatewayProxyEventV2With
   const isWrite = event.requestContext.http.method === 'POST';
   if (TOKEN_OPERATIONS[op].write !== isWrite)
     throw new ValidationError(`${op} is a ${TOKEN_OPERATIONS[op].write ? 'POST' : 'GET'} operation`);
-  let ref: TokenRef;
-  if (params.tokenId !== undefined) {
-    if (!TOKEN_ID.test(params.tokenId)) throw new ValidationError('tokenId must be 1-64 of [A-Za-z0-9_-]');
-    ref = { tokenId: params.tokenId };
-  } else {
-    if (!TUR.test(params.tur ?? '')) throw new ValidationError('tur must be 9-48 letters and digits');
-    ref = { tur: params.tur ?? '' };
-  }
+  const ref: TokenRef =
+    params.tokenId !== undefined
+      ? { tokenId: parseIdParam('tokenId', params.tokenId) }
+      : { tur: parseTurParam(params.tur) };
   const result = await runTokenOperation(
     { ref, operation: op, officer, params: isWrite ? objectBody(event) : {}, customerId },
     deps,

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { ENV, loadBaseConfig } from '../shared/config';
 import { ValidationError } from '../shared/domain/errors';
 import { httpHandler } from '../shared/http/http-handler';
+import { parseIdParam } from '../shared/mdes/identifiers';
 import { createObservability } from '../shared/observability/powertools';
 import { cursorKeyFromSecret } from '../shared/store/cursor';
 import { DynamoTokenStore, InvalidCursorError } from '../shared/store/token-store';
@@ -42,11 +43,11 @@ export const handler = httpHandler(obs, async (event: APIGatewayProxyEventV2With
     if (event.routeKey === 'GET /tokens/{tokenId}/challenges') {
       return {
         statusCode: 200,
-        body: await listChallengesOfToken(store, param(event.pathParameters?.tokenId, 'tokenId', ID)),
+        body: await listChallengesOfToken(store, parseIdParam('tokenId', event.pathParameters?.tokenId)),
       };
     }
     if (event.routeKey === 'GET /tokens/{tokenId}') {
-      const tokenId = param(event.pathParameters?.tokenId, 'tokenId', ID);
+      const tokenId = parseIdParam('tokenId', event.pathParameters?.tokenId);
       return { statusCode: 200, body: await getTokenWithTimeline(store, tokenId, limit, cursorOf(query.cursor)) };
     }
     const cardId = param(query.cardId, 'cardId', ID);

@@ -2,6 +2,8 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { ENV, loadBaseConfig } from '../shared/config';
 import { ValidationError } from '../shared/domain/errors';
 import { httpHandler } from '../shared/http/http-handler';
+import { parseIdParam } from '../shared/mdes/identifiers';
+import { allowedCustomersOf, officerCustomersClaim } from '../shared/mdes/officer-customers';
 import { MdesTokenLifecycle } from '../shared/mdes/token-lifecycle';
 import { createObservability } from '../shared/observability/powertools';
 import { DynamoTokenStore } from '../shared/store/token-store';
@@ -10,24 +12,26 @@ import { StepFunctionsIdvWorkflow } from '../shared/workflow/idv-workflow';
 
 const config = loadBaseConfig();
 const obs = createObservability('resend-challenge');
+const customersClaim = officerCustomersClaim();
 const deps = {
   store: new DynamoTokenStore(config.tableName),
   workflow: new StepFunctionsIdvWorkflow(process.env[ENV.idvStateMachineArn] ?? ''),
   mdes: new MdesTokenLifecycle(),
 };
-const ID = /^[A-Za-z0-9_-]{1,80}$/;
 
 /** `POST /tokens/{tokenId}/challenges/{challengeId}/resend` (scope `tokens:write`); the officer comes from the JWT. */
 export const handler = httpHandler(obs, async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
-  const tokenId = event.pathParameters?.tokenId ?? '';
-  const challengeId = event.pathParameters?.challengeId ?? '';
-  if (!ID.test(tokenId) || !ID.test(challengeId))
-    throw new ValidationError('tokenId and challengeId must be 1-80 of [A-Za-z0-9_-]');
+  const tokenId = parseIdParam('tokenId', event.pathParameters?.tokenId);
+  const challengeId = parseIdParam('challengeId', event.pathParameters?.challengeId, 80);
   const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
   const userId = String(claims.sub ?? '');
   if (!userId) throw new ValidationError('the token names no user (sub)');
   const userName = String(claims.name ?? userId);
-  const result = await resendChallenge({ tokenId, challengeId, userId, userName }, deps);
+  const allowedCustomers = allowedCustomersOf(claims, customersClaim);
+  const result = await resendChallenge(
+    { tokenId, challengeId, userId, userName, allowedCustomers, customersClaim },
+    deps,
+  );
   obs.logger.info('challenge resend', { tokenId, challengeId, userId, action: result.action });
   return { statusCode: 202, body: result };
 });

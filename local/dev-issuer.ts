@@ -8,7 +8,15 @@ export const DEV_ISSUER = 'https://dev-issuer.tokenization.local/';
 /** A local OIDC-like issuer: one ES256 key, persisted so tokens survive restarts. Never for production. */
 export interface DevIssuer {
   issuer: string;
-  mint(claims: { sub?: string; name?: string; scope: string; audience: string; ttlSeconds?: number }): Promise<string>;
+  mint(claims: {
+    sub?: string;
+    name?: string;
+    scope: string;
+    audience: string;
+    ttlSeconds?: number;
+    /** Extra claims (e.g. the MDES customers an officer may act for), over the issuer's defaults. */
+    claims?: Record<string, unknown>;
+  }): Promise<string>;
   verify(token: string, audience: string[]): Promise<Record<string, unknown>>;
 }
 
@@ -26,16 +34,19 @@ async function loadOrCreateKey(file: string): Promise<StoredKey> {
   return stored;
 }
 
-/** Opens (or creates) the dev issuer whose key lives in `file`. */
-export async function openDevIssuer(file: string): Promise<DevIssuer> {
+/**
+ * Opens (or creates) the dev issuer whose key lives in `file`. `defaultClaims` go into every token
+ * (the local stack: the officer may act for every configured MDES customer).
+ */
+export async function openDevIssuer(file: string, defaultClaims: Record<string, unknown> = {}): Promise<DevIssuer> {
   const stored = await loadOrCreateKey(file);
   const privateKey = (await importJWK(stored.privateJwk, 'ES256')) as KeyLike;
   const { d: _d, ...publicJwk } = stored.privateJwk;
   const publicKey = (await importJWK(publicJwk, 'ES256')) as KeyLike;
   return {
     issuer: DEV_ISSUER,
-    mint: ({ sub = 'dev-user', name = 'Dev User', scope, audience, ttlSeconds = 3600 }) =>
-      new SignJWT({ scope, name })
+    mint: ({ sub = 'dev-user', name = 'Dev User', scope, audience, ttlSeconds = 3600, claims = {} }) =>
+      new SignJWT({ ...defaultClaims, ...claims, scope, name })
         .setProtectedHeader({ alg: 'ES256', kid: stored.kid, typ: 'JWT' })
         .setIssuer(DEV_ISSUER)
         .setAudience(audience)

@@ -2,11 +2,13 @@ import * as path from 'node:path';
 import { synthesizeTemplates } from './cloud-template';
 import { DEV_ISSUER, openDevIssuer } from './dev-issuer';
 import { deriveLocalModel } from './local-model';
-import { LOCAL_DIR } from './local-stack';
+import { LOCAL_DIR, LOCAL_MDES_CUSTOMER } from './local-stack';
+import { officerCustomersClaim } from '../shared/mdes/officer-customers';
 
 /**
- * `npm run dev-token [-- --scope "tokens:read tokens:write"] [--sub id] [--name "Full Name"]`:
- * prints a JWT from the local dev issuer that the local gateway accepts.
+ * `npm run dev-token [-- --scope "tokens:read tokens:write"] [--sub id] [--name "Full Name"]
+ * [--customers CID-1,CID-2]`: prints a JWT from the local dev issuer that the local gateway accepts.
+ * `--customers`: the MDES customers the officer may act for (default: the local demo's customer).
  */
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,6 +27,7 @@ async function main() {
       scope: arg('scope', 'tokens:read'),
       sub: arg('sub', 'dev-user'),
       name: arg('name', 'Dev User'),
+      claims: { [officerCustomersClaim()]: arg('customers', LOCAL_MDES_CUSTOMER).split(',').filter(Boolean) },
     }),
   );
 }

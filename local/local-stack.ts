@@ -14,6 +14,7 @@ import { PismoSimulator, SIMULATED_CLIENT } from './pismo-simulator';
 import { provisionLocalMdesKeys } from './mdes-keys';
 import { MdesSimulator } from './mdes-simulator';
 import { type MdesCustomer, parseMdesCustomers } from '../shared/mdes/customers';
+import { officerCustomersClaim } from '../shared/mdes/officer-customers';
 
 /** The local MDES customer id (CID) of the demo issuer. */
 export const LOCAL_MDES_CUSTOMER = 'CID-DEMO';
@@ -160,7 +161,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!rotationFn) throw new Error('the template declares no key rotation function');
     await invoke(rotationFn.id, event);
   };
-  const issuer = await openDevIssuer(options.issuerKeyFile ?? path.join(LOCAL_DIR, 'dev-issuer.json'));
+  const issuer = await openDevIssuer(options.issuerKeyFile ?? path.join(LOCAL_DIR, 'dev-issuer.json'), {
+    [officerCustomersClaim(env)]: mdesCustomers.map((c) => c.customerId),
+  });
   const gateway = new LocalGateway(model.routes, invoke, issuer);
   const url = await gateway.listen(options.port ?? 0);
   const jwtRoute = model.routes.find((r) => r.auth.type === 'JWT');

@@ -19,8 +19,13 @@ export const REGISTRY_BASE_PATH = '/developers';
 export const DEMO_PAN = '5454545454545454';
 /** The Token Unique Reference of the seed's MDES TC event (token 17556 and the demo's yellow paths). */
 export const SEED_TUR = 'DSHRMC0000259339fc95457145a841599b4b25b6c1da653e';
-/** A demo-card token the wallet suspended (multi-suspender demo). */
-export const WALLET_SUSPENDED_TUR = 'DSHRMC0000259339000000000000000wallet00suspended';
+/**
+ * A demo-card token the wallet suspended (multi-suspender demo). Hex after the prefix, as real TURs:
+ * a long run of digits would look like a card number and the API refuses those in a path.
+ */
+export const WALLET_SUSPENDED_TUR = 'DSHRMC00002593395a1e7c0d9b2f4e6a8c3d1b7f0e9a2c4d';
+/** A demo-card token still being provisioned (yellow path). */
+export const IN_PROGRESS_TUR = 'DSHRMC0000259339b7c2e4a9d1f3c5e7a0b2d4f6e8c1a3b5';
 
 type StatusCode = 'U' | 'A' | 'S' | 'D';
 
@@ -52,6 +57,8 @@ export interface SimToken {
   productConfigurationId?: string;
   expirationDate: string;
   messages: Record<string, string>[];
+  /** MDES StorageTechnology: D, P, H (server: card on file), E, S, V. */
+  storageTechnology: string;
 }
 
 /** A client key registered with a consumer key (what Mastercard Developers holds for a project). */
@@ -239,7 +246,14 @@ export class MdesSimulator {
   // ---- vault ----
 
   /** Adds (or replaces) a token in the vault. */
-  provision(token: { tur: string; accountPan?: string; status?: StatusCode; suspenders?: string[] }): SimToken {
+  provision(token: {
+    tur: string;
+    accountPan?: string;
+    status?: StatusCode;
+    suspenders?: string[];
+    storageTechnology?: string;
+    walletId?: string;
+  }): SimToken {
     const n = this.vault.size + 1;
     const t: SimToken = {
       tur: token.tur,
@@ -291,13 +305,14 @@ export class MdesSimulator {
           POSEntryMode: '07',
         },
       ],
-      walletId: '103',
+      walletId: token.walletId ?? '103',
       tokenRequestorId: '50110030273',
       paymentAppInstanceId: `pai-${token.tur.slice(-12)}`,
       deviceName: 'Demo Phone',
       assuranceLevel: 1,
       expirationDate: '1229',
       messages: [],
+      storageTechnology: token.storageTechnology ?? 'V',
     };
     if (t.status === 'S')
       t.history.push({
@@ -315,7 +330,7 @@ export class MdesSimulator {
   private seed(): void {
     this.provision({ tur: SEED_TUR, status: 'A' });
     this.provision({ tur: WALLET_SUSPENDED_TUR, status: 'S', suspenders: ['W'] });
-    this.provision({ tur: 'DSHRMC00002593390000000000000000000000inprogress', status: 'U' });
+    this.provision({ tur: IN_PROGRESS_TUR, status: 'U' });
   }
 
   /**
@@ -578,7 +593,7 @@ export class MdesSimulator {
       WalletId: t.walletId,
       PaymentAppInstanceId: t.paymentAppInstanceId,
       TokenType: 'C',
-      StorageTechnology: 'V',
+      StorageTechnology: t.storageTechnology,
       TokenAssuranceLevel: String(t.assuranceLevel),
       ...(t.comments.length ? { LastCommentId: t.comments.at(-1)?.CommentId } : {}),
       ...(t.suspenders.size ? { Suspenders: { Suspender: [...t.suspenders] } } : {}),
@@ -624,7 +639,9 @@ export class MdesSimulator {
                       ? t.comments.some((c) => c.CommentId === r.CommentId)
                       : false,
           )
-          .filter((t) => r.ExcludeDeletedIndicator !== 'true' || t.status !== 'D');
+          .filter((t) => r.ExcludeDeletedIndicator !== 'true' || t.status !== 'D')
+          // The FAQ: device-based tokens are any storage technology except H (server).
+          .filter((t) => r.IncludeDeviceTokenOnly !== 'true' || t.storageTechnology !== 'H');
         const byPan = new Map<string, SimToken[]>();
         for (const t of found) byPan.set(t.accountPan, [...(byPan.get(t.accountPan) ?? []), t]);
         return {
@@ -725,7 +742,9 @@ export class MdesSimulator {
       case '/token/unsuspend': {
         const t = this.token(r.TokenUniqueReference);
         this.requireStatus(t, ['S'], 'Token Unsuspend');
-        if (!t.suspenders.has('I'))
+        // Apple Pay special case of the spec: the issuer may override a cardholder's suspension.
+        const override = !t.suspenders.has('I') && t.suspenders.has('C') && t.walletId === '103';
+        if (!t.suspenders.has('I') && !override)
           throw new SimError(
             400,
             'INVALID_SUSPENDER',
@@ -733,7 +752,7 @@ export class MdesSimulator {
             'TokenUniqueReference',
           );
         const c = this.comment(t, r.CommentText, audit);
-        t.suspenders.delete('I');
+        t.suspenders.delete(override ? 'C' : 'I');
         // Multiple suspenders: the token stays suspended until every suspender has unsuspended it.
         this.transition(t, t.suspenders.size ? 'S' : 'A', 'I', r.ReasonCode, audit, c);
         return simple('TokenUnsuspendResponse', t, c);

@@ -230,7 +230,8 @@ export class StatelessStack extends Stack {
         description: 'POST /tokens/{tokenId}/challenges/{challengeId}/resend',
         mastercard: true,
       })
-        .useTable(props.table, 'read')
+        // Writes the audit record of the action (every action on a token is audited).
+        .useTable(props.table, 'readWrite')
         .useMdes(props.mdes),
     );
     this.api.addRoutes({

@@ -30,6 +30,11 @@ export function luhnValid(pan: string): boolean {
 
 const pan = digits(9, 19).check(z.refine(luhnValid, 'fails the Luhn check'));
 const tur = str(48, 1);
+/** The spec: "When present, the TUR field will be a 48 characters string" (Resend Activation Code). */
+const tur48 = str(48, 48);
+
+/** The spec caps an account-holder message's expiry at 30 days in the future. */
+export const MESSAGE_EXPIRATION_MAX_DAYS = 30;
 
 /** Who did it: Mastercard requires the officer's user id and name on every call. */
 export const auditInfoSchema = z.strictObject({
@@ -69,8 +74,16 @@ export const searchRequestSchema = z
     Token: z.optional(digits(9, 19)),
     PaymentAppInstanceId: z.optional(str(48, 1)),
     CommentId: z.optional(str(64, 1)),
-    AlternateAccountIdentifier: z.optional(str(64, 9)),
+    // The spec: "Space characters are not allowed."
+    AlternateAccountIdentifier: z.optional(
+      str(64, 9).check(z.regex(/^[^\s]+$/, 'must not contain spaces (the spec allows none)')),
+    ),
     ExcludeDeletedIndicator: z.optional(boolText),
+    /**
+     * Named by the Customer Service FAQ (not in the 2.0.7 document): "true" returns device-based tokens
+     * only (any StorageTechnology but H, server).
+     */
+    IncludeDeviceTokenOnly: z.optional(boolText),
     AuditInfo: auditInfoSchema,
   })
   .check(
@@ -127,6 +140,7 @@ export const tokenResetMobilePinRequestSchema = z.strictObject({
 });
 export const tokenResendActivationCodeRequestSchema = z.strictObject({
   ...byTur,
+  TokenUniqueReference: tur48,
   ActivationMethodId: str(64, 1),
 });
 export const tokenByTurRequestSchema = z.strictObject(byTur);
@@ -167,10 +181,18 @@ export const tokenUpdateRequestSchema = z
 export const accountHolderMessagingRequestSchema = z.strictObject({
   TokenUniqueReference: tur,
   MessageText: str(128, 1),
-  MessageExpiration: z.iso.datetime({ offset: true }),
+  MessageExpiration: z.iso
+    .datetime({ offset: true })
+    .check(
+      z.refine(
+        (v) => Date.parse(v) <= Date.now() + MESSAGE_EXPIRATION_MAX_DAYS * 86_400_000,
+        `must be at most ${MESSAGE_EXPIRATION_MAX_DAYS} days in the future`,
+      ),
+    ),
   MessageIdentifier: str(64, 1),
   MessageLanguageCode: str(3, 2),
-  IssuerApplicationMessageDisplay: boolText,
+  // Upper case, as the spec writes it (its own sample sends "FALSE"), unlike the other booleans.
+  IssuerApplicationMessageDisplay: z.enum(['TRUE', 'FALSE']),
   AuditInfo: auditInfoSchema,
 });
 

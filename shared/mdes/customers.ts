@@ -15,6 +15,12 @@ export const mdesCustomerSchema = z.strictObject({
   baseUrl: z.string().check(z.minLength(1)),
   secretId: z.string().check(z.minLength(1)),
   encryption: z.optional(z.boolean()),
+  /**
+   * The Pismo organisations (tenants, `org_id`) whose tokens this customer serves. A token whose
+   * `orgId` is listed under another customer is never acted on with this one. Unset: the customer
+   * serves every token no other customer lists.
+   */
+  orgIds: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64)))),
 });
 export type MdesCustomer = z.infer<typeof mdesCustomerSchema>;
 
@@ -25,7 +31,36 @@ export function parseMdesCustomers(text: string | undefined): MdesCustomer[] {
     throw new Error(
       `MDES_CUSTOMERS is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
+  for (const c of parsed.data)
+    if (c.encryption && isSandbox(c.baseUrl))
+      throw new Error(
+        `MDES_CUSTOMERS is invalid: customer ${c.customerId} enables payload encryption on the Mastercard sandbox, ` +
+          'which has no Search encryption (Customer Service FAQ); turn encryption off for sandbox, test it in MTF',
+      );
   return parsed.data;
+}
+
+/** Mastercard's sandbox, by environment name or URL (`sandbox.api.mastercard.com`). */
+function isSandbox(baseUrl: string): boolean {
+  if (baseUrl === 'sandbox') return true;
+  try {
+    return new URL(baseUrl).hostname.toLowerCase().startsWith('sandbox.');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether `customer` may act on a token of Pismo organisation `orgId` (see `orgIds`): a listed org
+ * belongs to its customers only; an unlisted or unknown org to the customers that list none.
+ */
+export function customerServesOrg(
+  customer: MdesCustomer,
+  all: readonly MdesCustomer[],
+  orgId: string | undefined,
+): boolean {
+  if (customer.orgIds) return orgId !== undefined && customer.orgIds.includes(orgId);
+  return orgId === undefined || !all.some((c) => c.orgIds?.includes(orgId));
 }
 
 /** A customer's client with what the callers need next to it. */

@@ -66,3 +66,6 @@ export const SUSPENDERS: Record<string, string> = {
 
 /** The suspender code of the issuer (us). */
 export const ISSUER_SUSPENDER = 'I';
+
+/** The suspender code of the cardholder (the issuer may override it on Apple Pay tokens only). */
+export const CARDHOLDER_SUSPENDER = 'C';

@@ -11,6 +11,8 @@ export interface TokenLifecyclePort {
     userName: string;
     method?: 'SMS' | 'EMAIL';
   }): Promise<void>;
+  /** The MDES customer these calls act for (for the audit record). */
+  customerId?(): Promise<string>;
 }
 
 const MDES_METHOD = { SMS: 'SMS', EMAIL: 'EMA' } as const;
@@ -28,6 +30,10 @@ export class MdesTokenLifecycle implements TokenLifecyclePort {
   private async connections(): Promise<MdesConnections> {
     this.loaded ??= import('./customers').then(({ lazyConnections }) => lazyConnections(this.env)());
     return this.loaded;
+  }
+
+  async customerId(): Promise<string> {
+    return (await this.connections()).get().customer.customerId;
   }
 
   async deleteToken(request: { tokenUniqueReference: string; reasonCode: 'Z'; comment: string }): Promise<void> {

@@ -137,6 +137,8 @@ export interface TokenStore {
   listDecisions(owner: TimelineOwner, limit: number): Promise<DecisionRecord[]>;
   /** The token id whose state carries this Token Unique Reference (GSI2), if any. */
   findTokenIdByTur(tur: string): Promise<string | undefined>;
+  /** Every token id whose state carries this TUR (at most `limit`); more than one is a collision. */
+  findTokenIdsByTur(tur: string, limit?: number): Promise<string[]>;
   putAudit(owner: AuditOwner, record: AuditRecord): Promise<void>;
   /** Newest first. */
   listAudit(owner: AuditOwner, limit: number): Promise<AuditRecord[]>;
@@ -421,6 +423,22 @@ export class DynamoTokenStore implements TokenStore {
     );
     const sk = out.Items?.[0]?.GSI2SK;
     return typeof sk === 'string' ? sk.replace(/^TOKEN#/, '') : undefined;
+  }
+
+  async findTokenIdsByTur(tur: string, limit = 10): Promise<string[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI.byTokenUniqueReference,
+        KeyConditionExpression: 'GSI2PK = :pk',
+        ExpressionAttributeValues: { ':pk': `TUR#${tur}` },
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? [])
+      .map((i) => i.GSI2SK)
+      .filter((sk): sk is string => typeof sk === 'string')
+      .map((sk) => sk.replace(/^TOKEN#/, ''));
   }
 
   async putAudit(owner: AuditOwner, record: AuditRecord): Promise<void> {

@@ -5,7 +5,9 @@ import { type CallResult, MdesCustomerServiceClient } from '../mdes/client';
 import type { AuditInfo, MdesToken, OperationName, RequestOf } from '../mdes/contract';
 import type { MdesConnection } from '../mdes/customers';
 import { MdesCircuitOpen, MdesRejected, MdesUnavailable } from '../mdes/errors';
+import { decodeStorageTechnology, type StorageTechnology } from '../mdes/storage-technology';
 import {
+  CARDHOLDER_SUSPENDER,
   checkStatusRule,
   type CsTokenStatus,
   csStatusOfCode,
@@ -25,8 +27,15 @@ export interface Officer {
 export type TokenRef = { tokenId: string } | { tur: string };
 
 export interface CustomerServiceDeps {
-  store: Pick<TokenStore, 'getTokenState' | 'findTokenIdByTur' | 'putAudit' | 'addTimelineEntry'>;
+  store: Pick<TokenStore, 'getTokenState' | 'findTokenIdsByTur' | 'putAudit' | 'addTimelineEntry'>;
   connection: (customerId?: string) => MdesConnection;
+  /**
+   * Whether MDES customer `customerId` serves a token of Pismo organisation `orgId` (a processor
+   * serving several issuers); absent: every customer serves every token.
+   */
+  servesToken?: (customerId: string, orgId: string | undefined) => boolean;
+  /** Told when one TUR resolves to several of our tokens (the handler logs and counts it). */
+  onTurCollision?: (collision: { tur: string; tokenIds: string[] }) => void;
   now?: () => Date;
 }
 
@@ -58,6 +67,28 @@ export class StatusRuleViolation extends AppError {
   }
 }
 
+/** Two or more of our tokens carry one TUR: acting on either would be a guess (409, naming them). */
+export class TurCollision extends AppError {
+  constructor(
+    readonly tur: string,
+    readonly tokenIds: readonly string[],
+  ) {
+    super(
+      `Token Unique Reference collision: tokens ${tokenIds.join(', ')} all carry this TUR; nothing was done (fix the token data, then retry)`,
+      409,
+      true,
+      tokenIds.map((id) => `tokenId: ${id}`),
+    );
+  }
+}
+
+/** The token belongs to an MDES customer other than the one the request acts for (403). */
+export class TokenOfOtherCustomer extends AppError {
+  constructor(tokenId: string, customerId: string) {
+    super(`token ${tokenId} is not served by MDES customer ${customerId}`, 403, true);
+  }
+}
+
 /** Our token statuses → the FAQ's columns; undefined where we cannot tell (MDES is asked). */
 const FROM_LOCAL: Partial<Record<TokenStatus, CsTokenStatus>> = {
   requested: 'IN_PROGRESS',
@@ -72,6 +103,16 @@ function auditInfoOf(officer: Officer, organization: string): AuditInfo {
   return { UserId: officer.userId, UserName: officer.userName, Organization: organization };
 }
 
+/** MDES wallet id of Apple Pay: the only wallet where the issuer may override a cardholder suspension. */
+const APPLE_PAY_WALLET_ID = '103';
+
+/** `IssuerApplicationMessageDisplay` as the spec writes it (TRUE/FALSE); our API also takes booleans and lower case. */
+function normaliseMessageDisplay(params: Record<string, unknown>): void {
+  const v = params.IssuerApplicationMessageDisplay;
+  if (typeof v === 'boolean' || (typeof v === 'string' && /^(true|false)$/i.test(v)))
+    params.IssuerApplicationMessageDisplay = String(v).toUpperCase();
+}
+
 /** Transactions older than this are not returned (MDES itself keeps 30 days; we say so and enforce it). */
 const TRANSACTION_WINDOW_DAYS = 30;
 
@@ -81,15 +122,44 @@ interface Resolved {
   localStatus?: CsTokenStatus;
 }
 
-async function resolve(ref: TokenRef, store: CustomerServiceDeps['store']): Promise<Resolved> {
+/**
+ * Our token carrying `tur`, if any. Never `Limit: 1`: two tokens with one TUR are a data defect that
+ * must stop the action (409 naming them), be logged and counted, not be resolved by query order.
+ */
+export async function tokenIdOfTur(
+  tur: string,
+  deps: Pick<CustomerServiceDeps, 'store' | 'onTurCollision'>,
+): Promise<string | undefined> {
+  const ids = await deps.store.findTokenIdsByTur(tur);
+  if (ids.length > 1) {
+    deps.onTurCollision?.({ tur, tokenIds: ids });
+    throw new TurCollision(tur, ids);
+  }
+  return ids[0];
+}
+
+/** Refuses a token whose state says it belongs to another MDES customer's issuer. */
+function checkServed(
+  tokenId: string,
+  orgId: string | undefined,
+  customerId: string,
+  deps: Pick<CustomerServiceDeps, 'servesToken'>,
+) {
+  if (deps.servesToken && !deps.servesToken(customerId, orgId)) throw new TokenOfOtherCustomer(tokenId, customerId);
+}
+
+async function resolve(ref: TokenRef, customerId: string, deps: CustomerServiceDeps): Promise<Resolved> {
+  const { store } = deps;
   if ('tur' in ref) {
-    const tokenId = await store.findTokenIdByTur(ref.tur);
+    const tokenId = await tokenIdOfTur(ref.tur, deps);
     const state = tokenId ? await store.getTokenState(tokenId) : undefined;
+    if (tokenId && state) checkServed(tokenId, state.state.facts.orgId, customerId, deps);
     const status = state?.state.status;
     return { tokenId, tur: ref.tur, localStatus: status ? FROM_LOCAL[status] : undefined };
   }
   const state = await store.getTokenState(ref.tokenId);
   if (!state) throw new NotFoundError(`token ${ref.tokenId} not found`);
+  checkServed(ref.tokenId, state.state.facts.orgId, customerId, deps);
   const tur = state.state.facts.tokenUniqueReference;
   if (state.state.facts.network === 'VTS')
     throw new StatusRuleViolation(`token ${ref.tokenId} is a Visa (VTS) token: MDES Customer Service cannot act on it`);
@@ -97,8 +167,18 @@ async function resolve(ref: TokenRef, store: CustomerServiceDeps['store']): Prom
     throw new StatusRuleViolation(
       `token ${ref.tokenId} has no MDES Token Unique Reference yet; address it by TUR or wait for its TC/status event`,
     );
+  // Another token claiming the same TUR means MDES would act on a token we cannot attribute.
+  await tokenIdOfTur(tur, deps);
   const status = state.state.status;
   return { tokenId: ref.tokenId, tur, localStatus: status ? FROM_LOCAL[status] : undefined };
+}
+
+/** Our token of a TUR MDES returned, unless its state belongs to another MDES customer (then not linked). */
+async function linkedTokenId(tur: string, customerId: string, deps: CustomerServiceDeps): Promise<string | undefined> {
+  const tokenId = await tokenIdOfTur(tur, deps);
+  if (!tokenId || !deps.servesToken) return tokenId;
+  const state = await deps.store.getTokenState(tokenId);
+  return state && !deps.servesToken(customerId, state.state.facts.orgId) ? undefined : tokenId;
 }
 
 function tokensOf(result: CallResult<'search'>): MdesToken[] {
@@ -119,6 +199,8 @@ export interface TokenOperationResult {
   stillSuspendedBy?: string[];
   /** Transactions only. */
   window?: string;
+  /** Set when the issuer lifted a cardholder's suspension on purpose (`override: true`). */
+  override?: 'CARDHOLDER_SUSPENSION';
   note?: string;
   mdes: unknown;
   auditId: string;
@@ -145,12 +227,19 @@ export async function runTokenOperation(
   const connection = deps.connection(input.customerId);
   const { customer, client } = connection;
   const audit = auditInfoOf(input.officer, customer.organization);
-  const token = await resolve(input.ref, deps.store);
+  const token = await resolve(input.ref, customer.customerId, deps);
   const owner: AuditOwner = token.tokenId ? { tokenId: token.tokenId } : { tur: token.tur };
 
+  // `override` is ours, not MDES's: only an unsuspend takes it (a cardholder's suspension).
+  const { override, ...params } = input.params;
+  if (override !== undefined && (def.mdes !== 'unsuspend' || typeof override !== 'boolean'))
+    throw new ValidationError('override (boolean) is only accepted by unsuspend', [
+      'override: only for unsuspend, true or false',
+    ]);
+  if (def.mdes === 'accountHolderMessaging') normaliseMessageDisplay(params);
   // Validate before anything is sent or written: a malformed request is the caller's to fix.
   const request = {
-    ...(def.mdes === 'search' ? {} : input.params),
+    ...(def.mdes === 'search' ? {} : params),
     TokenUniqueReference: token.tur,
     AuditInfo: audit,
   } as RequestOf<typeof def.mdes>;
@@ -159,7 +248,11 @@ export async function runTokenOperation(
   MdesCustomerServiceClient.buildBody(def.mdes, request);
 
   const record: AuditRecord = {
-    ...pendingAudit(input, customer.customerId, (deps.now?.() ?? new Date()).toISOString()),
+    ...pendingAudit(
+      { officer: input.officer, params: { ...params, ...(override === true ? { override: 'true' } : {}) } },
+      customer.customerId,
+      (deps.now?.() ?? new Date()).toISOString(),
+    ),
     operation: input.operation,
     tokenId: token.tokenId,
     tokenUniqueReference: token.tur,
@@ -206,6 +299,7 @@ export async function runTokenOperation(
   try {
     let statusBefore = token.localStatus;
     let suspenders: string[] | undefined;
+    let walletId: string | undefined;
     const rules = STATUS_TABLE[def.mdes as keyof typeof STATUS_TABLE];
     const needsMdesView =
       def.mdes === 'suspend' || def.mdes === 'unsuspend' || statusBefore === undefined || !rules.includes(statusBefore);
@@ -216,6 +310,7 @@ export async function runTokenOperation(
       if (!found) throw new NotFoundError(`MDES has no token ${token.tur}`);
       statusBefore = csStatusOfCode(found.CurrentStatusCode);
       suspenders = found.Suspenders?.Suspender ?? [];
+      walletId = found.WalletId;
     }
     if (statusBefore) {
       const verdict = checkStatusRule(def.mdes as keyof typeof STATUS_TABLE, statusBefore);
@@ -232,13 +327,29 @@ export async function runTokenOperation(
         mdes: null,
       };
     }
-    if (def.mdes === 'unsuspend' && !suspenders?.includes(ISSUER_SUSPENDER))
+    // The spec (Apple Pay special case) lets the issuer lift a cardholder's suspension: only on purpose,
+    // with `override: true`, and only where the issuer has no suspension of its own to lift first.
+    const cardholderOnly =
+      def.mdes === 'unsuspend' &&
+      !suspenders?.includes(ISSUER_SUSPENDER) &&
+      suspenders?.includes(CARDHOLDER_SUSPENDER) === true;
+    if (cardholderOnly && override === true && walletId !== APPLE_PAY_WALLET_ID)
       throw new StatusRuleViolation(
-        `MDES multi-suspender rule: the issuer can only lift its own suspension, and this token is suspended only by ${named?.join(', ') || 'nobody'}; each suspender must unsuspend it itself`,
+        'MDES lets the issuer override a cardholder suspension on Apple Pay tokens only; this token is in another wallet',
       );
+    const liftsCardholder = cardholderOnly && override === true;
+    if (def.mdes === 'unsuspend' && !suspenders?.includes(ISSUER_SUSPENDER) && !liftsCardholder)
+      throw new StatusRuleViolation(
+        `MDES multi-suspender rule: the issuer can only lift its own suspension, and this token is suspended only by ${named?.join(', ') || 'nobody'}; each suspender must unsuspend it itself` +
+          (cardholderOnly
+            ? ' (the issuer may lift a cardholder suspension of an Apple Pay token with "override": true, audited as an override)'
+            : ''),
+      );
+    if (liftsCardholder) record.parameters = { ...record.parameters, override: 'CARDHOLDER_SUSPENSION' };
 
     const result = await client.call(def.mdes, request);
-    const others = suspenders?.filter((s) => s !== ISSUER_SUSPENDER).map((s) => SUSPENDERS[s] ?? s) ?? [];
+    const lifted = liftsCardholder ? [CARDHOLDER_SUSPENDER] : [ISSUER_SUSPENDER];
+    const others = suspenders?.filter((s) => !lifted.includes(s)).map((s) => SUSPENDERS[s] ?? s) ?? [];
     const out: TokenOperationResult = {
       ...base(),
       mdes: def.mdes === 'transactions' ? withinWindow(result as CallResult<'transactions'>, deps) : result.body,
@@ -249,6 +360,12 @@ export async function runTokenOperation(
         ? {
             stillSuspendedBy: others,
             note: `the issuer suspension is lifted, but the token stays suspended by ${others.join(', ')}`,
+          }
+        : {}),
+      ...(liftsCardholder
+        ? {
+            override: 'CARDHOLDER_SUSPENSION' as const,
+            note: `the cardholder's suspension was lifted by the issuer (override)${others.length ? `; still suspended by ${others.join(', ')}` : ''}`,
           }
         : {}),
       ...(result.confirmedBySearch ? { note: 'the MDES response was lost; a search confirmed the change' } : {}),
@@ -278,8 +395,58 @@ export async function runTokenOperation(
   }
 }
 
-/** A new audit record, PENDING, for the officer's call with these parameters. */
-function pendingAudit(
+/**
+ * Runs one action on a token under the audit, the same way on every route: a PENDING record before
+ * the action (no action without a trace), then its outcome (DONE, REFUSED by a rule or the network,
+ * FAILED when unavailable or broken) over the same record.
+ */
+export async function auditedAction<T>(
+  input: {
+    owner: AuditOwner;
+    operation: string;
+    officer: Officer;
+    customerId: string;
+    tokenId?: string;
+    tokenUniqueReference?: string;
+    params?: Record<string, unknown>;
+  },
+  deps: { store: Pick<TokenStore, 'putAudit'>; now?: () => Date },
+  action: () => Promise<T>,
+  describe: (result: T) => string | undefined = () => undefined,
+): Promise<T> {
+  const started = performance.now();
+  const record: AuditRecord = {
+    ...pendingAudit(
+      { officer: input.officer, params: input.params ?? {} },
+      input.customerId,
+      (deps.now?.() ?? new Date()).toISOString(),
+    ),
+    operation: input.operation,
+    tokenId: input.tokenId,
+    tokenUniqueReference: input.tokenUniqueReference,
+  };
+  await deps.store.putAudit(input.owner, record);
+  try {
+    const result = await action();
+    Object.assign(record, { outcome: 'DONE', httpStatus: 200, reason: describe(result) });
+    return result;
+  } catch (err) {
+    const failed = err instanceof MdesUnavailable || err instanceof MdesCircuitOpen || !(err instanceof AppError);
+    Object.assign(record, {
+      outcome: failed ? 'FAILED' : 'REFUSED',
+      httpStatus: err instanceof AppError ? err.statusCode : 500,
+      reason: err instanceof AppError ? err.message : 'internal error',
+      ...(err instanceof MdesRejected ? { mdesReason: err.details?.join('; ') } : {}),
+    });
+    throw err;
+  } finally {
+    record.latencyMs = Math.round(performance.now() - started);
+    await deps.store.putAudit(input.owner, record);
+  }
+}
+
+/** A new audit record, PENDING, for the officer's call with these parameters (every audited route builds it here). */
+export function pendingAudit(
   input: { officer: Officer; params: Record<string, unknown> },
   customerId: string,
   at: string,
@@ -306,6 +473,9 @@ function safeParameters(params: Record<string, unknown>): Record<string, string>
     'ExpirationDate',
     'IssuerProductConfigurationId',
     'MessageIdentifier',
+    'IssuerApplicationMessageDisplay',
+    'override',
+    'challengeId',
   ];
   const out = Object.fromEntries(
     keep.filter((k) => typeof params[k] === 'string').map((k) => [k, String(params[k]).slice(0, 500)]),
@@ -337,7 +507,8 @@ export interface SearchedToken {
   walletId?: string;
   tokenRequestorId?: string;
   deviceName?: string;
-  storageTechnology?: string;
+  /** MDES StorageTechnology decoded with the FAQ's descriptions; `deviceBased` is anything but H (server). */
+  storageTechnology?: StorageTechnology;
   /** Internal API operations the FAQ's status table allows now. */
   allowedOperations: TokenOperation[];
 }
@@ -356,7 +527,9 @@ export async function searchTokens(
   const audit = auditInfoOf(input.officer, customer.organization);
   const request = { ...input.criteria, AuditInfo: audit } as RequestOf<'search'>;
   MdesCustomerServiceClient.buildBody('search', request);
-  const criterion = Object.keys(input.criteria).find((k) => k !== 'ExcludeDeletedIndicator') ?? 'unknown';
+  const criterion =
+    Object.keys(input.criteria).find((k) => k !== 'ExcludeDeletedIndicator' && k !== 'IncludeDeviceTokenOnly') ??
+    'unknown';
   const at = (deps.now?.() ?? new Date()).toISOString();
   const record = (
     owner: Partial<AuditRecord>,
@@ -389,10 +562,21 @@ export async function searchTokens(
   }
   const accounts = result.body.SearchResponse?.Accounts?.Account ?? [];
   const tokens: SearchedToken[] = [];
+  // Our token for each TUR found: a collision refuses the whole answer (audited), as on every TUR path.
+  const linked = new Map<string, string | undefined>();
+  try {
+    for (const t of accounts.flatMap((a) => a.Tokens?.Token ?? []))
+      if (t.TokenUniqueReference && !linked.has(t.TokenUniqueReference))
+        linked.set(t.TokenUniqueReference, await linkedTokenId(t.TokenUniqueReference, customer.customerId, deps));
+  } catch (err) {
+    const r = record({}, 'REFUSED', err instanceof AppError ? err.statusCode : 500, (err as Error).message);
+    await deps.store.putAudit({ day: at.slice(0, 10) }, r);
+    throw err;
+  }
   for (const account of accounts)
     for (const t of account.Tokens?.Token ?? []) {
       const status = csStatusOfCode(t.CurrentStatusCode);
-      const tokenId = t.TokenUniqueReference ? await deps.store.findTokenIdByTur(t.TokenUniqueReference) : undefined;
+      const tokenId = t.TokenUniqueReference ? linked.get(t.TokenUniqueReference) : undefined;
       tokens.push({
         tokenUniqueReference: t.TokenUniqueReference,
         tokenId,
@@ -403,7 +587,7 @@ export async function searchTokens(
         walletId: t.WalletId,
         tokenRequestorId: t.TokenRequestorId,
         deviceName: t.Device?.DeviceName,
-        storageTechnology: t.StorageTechnology,
+        storageTechnology: decodeStorageTechnology(t.StorageTechnology),
         allowedOperations: status
           ? (Object.keys(TOKEN_OPERATIONS) as TokenOperation[]).filter((op) =>
               (STATUS_TABLE[TOKEN_OPERATIONS[op].mdes as keyof typeof STATUS_TABLE] ?? []).includes(status),
@@ -446,10 +630,25 @@ export async function updateAccountTokens(
   const day: AuditOwner = { day: at.slice(0, 10) };
   await deps.store.putAudit(day, record);
   try {
+    // Two of our tokens with one TUR among the account's tokens: refuse before MDES changes anything.
+    const current = await client.search({ AccountPan: request.CurrentAccountPan, AuditInfo: audit });
+    for (const t of tokensOf(current))
+      if (t.TokenUniqueReference) await linkedTokenId(t.TokenUniqueReference, customer.customerId, deps);
     const result = await client.update(request);
     const updated = [];
+    const collisions: TurCollision[] = [];
     for (const t of result.body.TokenUpdateResponse?.Tokens?.Token ?? []) {
-      const tokenId = t.TokenUniqueReference ? await deps.store.findTokenIdByTur(t.TokenUniqueReference) : undefined;
+      // A collision appearing since the check above cannot stop what MDES already did: it is reported
+      // (logged, counted, in the day's record) and the token's record goes under its TUR, not a guess.
+      const tokenId = t.TokenUniqueReference
+        ? await linkedTokenId(t.TokenUniqueReference, customer.customerId, deps).catch((err: unknown) => {
+            if (err instanceof TurCollision) {
+              collisions.push(err);
+              return undefined;
+            }
+            throw err;
+          })
+        : undefined;
       updated.push({ tokenUniqueReference: t.TokenUniqueReference, tokenId });
       await deps.store.putAudit(tokenId ? { tokenId } : { tur: t.TokenUniqueReference ?? '-' }, {
         ...record,
@@ -464,14 +663,17 @@ export async function updateAccountTokens(
     Object.assign(record, {
       outcome: 'DONE',
       httpStatus: 200,
-      reason: `${updated.length} token(s) updated`,
+      reason:
+        `${updated.length} token(s) updated` +
+        (collisions.length ? `; TUR collisions: ${collisions.map((c) => c.tokenIds.join('/')).join(', ')}` : ''),
       latencyMs: Math.round(performance.now() - started),
     });
     await deps.store.putAudit(day, record);
     return { customerId: customer.customerId, updated, auditId: record.auditId };
   } catch (err) {
+    const failed = err instanceof MdesUnavailable || err instanceof MdesCircuitOpen || !(err instanceof AppError);
     Object.assign(record, {
-      outcome: err instanceof MdesRejected ? 'REFUSED' : 'FAILED',
+      outcome: failed ? 'FAILED' : 'REFUSED',
       httpStatus: err instanceof AppError ? err.statusCode : 500,
       reason: err instanceof AppError ? err.message : 'internal error',
       latencyMs: Math.round(performance.now() - started),

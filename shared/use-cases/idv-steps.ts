@@ -8,11 +8,13 @@ import {
 } from '../domain/challenge';
 import { AppError, NotFoundError } from '../domain/errors';
 import { isKnownWalletName } from '../domain/wallets';
+import { CustomerNotAllowed } from '../mdes/officer-customers';
 import type { TokenLifecyclePort } from '../mdes/token-lifecycle';
 import { type MessageKind, renderMessage } from '../notify/messages';
 import type { MessageSender } from '../notify/senders';
 import type { ContactDirectory } from '../pismo/accounts-client';
 import type { TokenStore } from '../store/token-store';
+import { auditedAction } from './customer-service';
 import type { IdvWorkflowPort } from '../workflow/idv-workflow';
 
 /**
@@ -290,17 +292,52 @@ export class ResendNotPossible extends AppError {
  * challenges: re-deliver only while the stored code is still held (not yet delivered) and valid.
  */
 export async function resendChallenge(
-  input: ChallengeRef & { userId: string; userName: string },
+  input: ChallengeRef & {
+    userId: string;
+    userName: string;
+    /** The MDES customers the officer's token allows (checked before an MDES resend); absent: not checked. */
+    allowedCustomers?: readonly string[];
+    customersClaim?: string;
+  },
   deps: Pick<IdvDeps, 'store' | 'workflow' | 'mdes' | 'now'>,
 ): Promise<{ action: 'MDES_RESEND_REQUESTED' | 'REDELIVERY_STARTED'; challengeId: string }> {
   const c = await deps.store.getChallenge(input.tokenId, input.challengeId);
   if (!c) throw new NotFoundError(`challenge ${input.challengeId} not found`);
+  const state = await deps.store.getTokenState(input.tokenId);
+  const tur = state?.state.facts.tokenUniqueReference;
+  const customerId =
+    c.network === 'MDES' ? ((await deps.mdes.customerId?.()) ?? 'default') : `${c.network} (no MDES customer)`;
+  // An officer acts on MDES only for the customers their token names (as on the Customer Service routes).
+  if (c.network === 'MDES' && input.allowedCustomers && !input.allowedCustomers.includes(customerId))
+    throw new CustomerNotAllowed(customerId, input.customersClaim ?? 'customers');
+  // Audited like the same action on the Customer Service routes: PENDING first, then the outcome.
+  return auditedAction(
+    {
+      owner: { tokenId: input.tokenId },
+      operation: 'resend-challenge',
+      officer: { userId: input.userId, userName: input.userName },
+      customerId:
+        c.network === 'MDES' ? ((await deps.mdes.customerId?.()) ?? 'default') : `${c.network} (no MDES customer)`,
+      tokenId: input.tokenId,
+      tokenUniqueReference: c.network === 'MDES' ? tur : undefined,
+      params: { challengeId: c.challengeId },
+    },
+    deps,
+    () => resend(c, tur, input, deps),
+    (r) => r.action,
+  );
+}
+
+async function resend(
+  c: Challenge,
+  tur: string | undefined,
+  input: { userId: string; userName: string },
+  deps: Pick<IdvDeps, 'workflow' | 'mdes' | 'now'>,
+): Promise<{ action: 'MDES_RESEND_REQUESTED' | 'REDELIVERY_STARTED'; challengeId: string }> {
   if (!['PENDING', 'DELIVERED', 'EXPIRED', 'FAILED'].includes(c.status))
     throw new ResendNotPossible(`challenge is ${c.status}`);
   const now = (deps.now ?? (() => new Date()))();
   if (c.network === 'MDES') {
-    const state = await deps.store.getTokenState(input.tokenId);
-    const tur = state?.state.facts.tokenUniqueReference;
     if (!tur)
       throw new ResendNotPossible('the Token Unique Reference is not known yet; MDES needs it to resend a code');
     await deps.mdes.resendActivationCode({

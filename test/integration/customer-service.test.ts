@@ -1,9 +1,12 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import fc from 'fast-check';
+import { luhnValid } from '../../shared/mdes/contract';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
-import { DEMO_PAN, SEED_TUR } from '../../local/mdes-simulator';
+import { DEMO_PAN, SEED_TUR, WALLET_SUSPENDED_TUR } from '../../local/mdes-simulator';
 import { captureStdout } from '../fixtures/capture-stdout';
-import { mdesActiveToken } from '../fixtures/idv-events';
+import { mdesActiveToken, mdesYellowPath } from '../fixtures/idv-events';
 
 let stack: LocalStack;
 let writer: string;
@@ -19,7 +22,29 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => stack.stop());
 
-const WALLET_SUSPENDED = 'DSHRMC0000259339000000000000000wallet00suspended';
+const WALLET_SUSPENDED = WALLET_SUSPENDED_TUR;
+
+/** Every item of the table, unmarshalled (all pages). */
+async function scanAll(): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await stack.dynamo.client.send(
+      new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: start as never }),
+    );
+    items.push(...(out.Items ?? []).map((i) => unmarshall(i)));
+    start = out.LastEvaluatedKey as Record<string, unknown> | undefined;
+  } while (start);
+  return items;
+}
+
+/** A Luhn-valid number of 13-19 digits, first digit non-zero (as every PAN). */
+const panArb = fc
+  .tuple(fc.integer({ min: 13, max: 19 }), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 19, maxLength: 19 }))
+  .map(([len, digits]) => {
+    const body = `${(digits[0] ?? 0) % 9 || 4}${digits.slice(1, len - 1).join('')}`;
+    for (let check = 0; ; check++) if (luhnValid(`${body}${check}`)) return `${body}${check}`;
+  });
 
 async function call(method: 'GET' | 'POST', path: string, body?: unknown, token = writer) {
   const res = await fetch(`${stack.url}${path}`, {
@@ -226,5 +251,161 @@ describe('Customer Service API (local stack, MDES simulator)', () => {
     ]);
     expect(JSON.stringify(items)).not.toContain(old);
     expect(JSON.stringify(items)).not.toContain(reissued);
+  });
+
+  describe('path identifiers that could be card numbers', () => {
+    it('refuses a Luhn-valid number as {tur} or {tokenId} (alone or embedded) with 400, never echoed, stored or sent', async () => {
+      const mdesBefore = stack.mdes.requests.length;
+      const tried: string[] = [];
+      await fc.assert(
+        fc.asyncProperty(panArb, fc.stringMatching(/^[A-Z]{0,6}$/), async (pan, prefix) => {
+          tried.push(pan);
+          for (const [method, path] of [
+            ['POST', `/cs/turs/${prefix}${pan}/suspend`],
+            ['GET', `/cs/turs/${prefix}${pan}/comments`],
+            ['POST', `/cs/tokens/${pan}/suspend`],
+            ['POST', `/tokens/${prefix}${pan}/challenges/ch-1/resend`],
+            ['GET', `/tokens/${pan}`],
+            ['GET', `/tokens/${prefix}${pan}/challenges`],
+          ] as const) {
+            const res = await call(method, path, method === 'POST' ? { ReasonCode: 'T' } : undefined);
+            expect(res.status).toBe(400);
+            expect(JSON.stringify(res.body)).not.toContain(pan);
+          }
+        }),
+        { numRuns: 15 },
+      );
+      expect(stack.mdes.requests.length).toBe(mdesBefore);
+      const stored = JSON.stringify(await scanAll());
+      for (const pan of tried) {
+        expect(stored).not.toContain(pan);
+        expect(stdout.text()).not.toContain(pan);
+      }
+    });
+  });
+
+  describe('TUR collisions', () => {
+    it('answers 409 naming both tokens, logs a warning and counts it, and sends nothing to MDES', async () => {
+      const tur = 'DAPLMC7f3e9a1c5b2d8e4f6a0c3b5d7e9f1a2c4b6d8e0f2a';
+      // Powertools writes warnings to stderr.
+      const warnings: string[] = [];
+      const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        warnings.push(String(chunk));
+        return true;
+      });
+      // Metrics are off locally (no EMF on stdout): the count is seen where the handler adds it.
+      const metrics = jest.spyOn(Metrics.prototype, 'addMetric');
+      await activeToken('col1', tur);
+      await activeToken('col2', tur);
+      const before = stack.mdes.requests.length;
+      for (const [method, path] of [
+        ['POST', `/cs/turs/${tur}/suspend`],
+        ['POST', '/cs/tokens/col1/suspend'],
+      ] as const) {
+        const res = await call(method, path, { ReasonCode: 'T' });
+        expect(res).toMatchObject({ status: 409, body: { message: expect.stringContaining('collision') } });
+        expect(res.body.message).toContain('col1');
+        expect(res.body.message).toContain('col2');
+      }
+      expect(stack.mdes.requests.length).toBe(before);
+      const search = await call('POST', '/cs/search', { TokenUniqueReference: tur }, reader);
+      expect(search.status).toBe(409);
+      spy.mockRestore();
+      expect(warnings.join('')).toMatch(/"level":"WARN","message":"TUR collision[^\n]*"col1"/);
+      expect(metrics.mock.calls.filter(([name]) => name === 'TurCollisions')).toHaveLength(3);
+      metrics.mockRestore();
+    });
+  });
+
+  describe('officers bound to MDES customers', () => {
+    const officerOf = (customers: unknown) =>
+      stack.issuer.mint({
+        scope: 'tokens:read tokens:write',
+        audience: stack.audience,
+        sub: 'agent-8',
+        name: 'Other Issuer Agent',
+        claims: { mdes_customers: customers },
+      });
+
+    it('refuses with 403 a customer the token does not name, on reads, searches and writes', async () => {
+      const other = await officerOf(['CID-OTHER']);
+      const none = await officerOf(undefined);
+      const before = stack.mdes.requests.length;
+      for (const token of [other, none]) {
+        expect((await call('GET', `/cs/turs/${SEED_TUR}/comments`, undefined, token)).status).toBe(403);
+        expect((await call('POST', '/cs/search', { AccountPan: DEMO_PAN }, token)).status).toBe(403);
+        expect((await call('POST', `/cs/turs/${SEED_TUR}/suspend`, { ReasonCode: 'T' }, token)).status).toBe(403);
+        expect((await call('GET', '/cs/system-status?customer=CID-DEMO', undefined, token)).status).toBe(403);
+      }
+      expect(stack.mdes.requests.length).toBe(before);
+      // ... and the ID&V resend route, which acts on MDES for the default customer.
+      const flow = mdesYellowPath('cust1');
+      await stack.pismo.send(`${stack.url}/pismo/events`, flow.ta);
+      await stack.pismo.send(`${stack.url}/pismo/events`, {
+        ...flow.ta,
+        event_id: 'resync-cust1',
+        event_type: 'token_resync',
+        data: {
+          card_id: 4995608,
+          token_id: 'cust1',
+          token_status: 'PENDING',
+          token_unique_reference: 'DAPLMC3c5e7a9b1d3f5e7c9a1b3d5f7e9c1a3b5d7f9e1c3a',
+        },
+      });
+      await stack.pismo.send(`${stack.url}/pismo/events`, flow.ac);
+      expect((await call('POST', '/tokens/cust1/challenges/ch-ac-cust1/resend', undefined, other)).status).toBe(403);
+      expect(stack.mdes.requests.length).toBe(before);
+      const allowed = await officerOf('[CID-OTHER CID-DEMO]');
+      expect((await call('POST', '/tokens/cust1/challenges/ch-ac-cust1/resend', undefined, allowed)).status).toBe(202);
+      expect((await call('GET', `/cs/turs/${SEED_TUR}/comments?customer=CID-DEMO`, undefined, allowed)).status).toBe(
+        200,
+      );
+    });
+  });
+
+  describe('search options and the cardholder override', () => {
+    it('IncludeDeviceTokenOnly leaves out server (H) tokens; StorageTechnology is decoded', async () => {
+      const pan = '2223000048400011';
+      stack.mdes.provision({ tur: 'DAPLMC1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c', accountPan: pan });
+      stack.mdes.provision({
+        tur: 'DCOFMC1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c',
+        accountPan: pan,
+        storageTechnology: 'H',
+      });
+      const all = await call('POST', '/cs/search', { AccountPan: pan }, reader);
+      const device = await call('POST', '/cs/search', { AccountPan: pan, IncludeDeviceTokenOnly: 'true' }, reader);
+      const view = (r: typeof all) =>
+        (r.body.tokens as { storageTechnology: { code: string; description: string; deviceBased: boolean } }[]).map(
+          (t) => t.storageTechnology,
+        );
+      expect(view(all)).toEqual(
+        expect.arrayContaining([
+          { code: 'V', description: 'Virtual Execution Environment (VEE)', deviceBased: true },
+          { code: 'H', description: 'Server', deviceBased: false },
+        ]),
+      );
+      expect(view(device)).toEqual([
+        { code: 'V', description: 'Virtual Execution Environment (VEE)', deviceBased: true },
+      ]);
+    });
+
+    it('lifts a cardholder suspension of an Apple Pay token only with override: true, audited as an override', async () => {
+      const tur = 'DAPLMC9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c';
+      stack.mdes.provision({ tur, status: 'S', suspenders: ['C'] });
+      const refused = await call('POST', `/cs/turs/${tur}/unsuspend`, { ReasonCode: 'F' });
+      expect(refused).toMatchObject({ status: 409, body: { message: expect.stringContaining('override') } });
+      const done = await call('POST', `/cs/turs/${tur}/unsuspend`, { ReasonCode: 'F', override: true });
+      expect(done).toMatchObject({ status: 200, body: { override: 'CARDHOLDER_SUSPENSION' } });
+      expect(stack.mdes.vault.get(tur)?.status).toBe('A');
+      const audit = (await scanAll()).filter((i) => i.PK === `TUR#${tur}` && i.operation === 'unsuspend');
+      expect(audit).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            outcome: 'DONE',
+            parameters: expect.objectContaining({ override: 'CARDHOLDER_SUSPENSION' }),
+          }),
+        ]),
+      );
+    });
   });
 });

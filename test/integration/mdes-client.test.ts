@@ -39,7 +39,8 @@ const CODE: Record<CsTokenStatus, 'U' | 'A' | 'S' | 'D'> = {
 function freshToken(status: CsTokenStatus, suspenders?: string[]) {
   n += 1;
   return sim.provision({
-    tur: `DSHRMC${String(n).padStart(10, '0')}testtoken${status}`,
+    // 48 characters, as MDES TURs are (Resend Activation Code requires exactly that).
+    tur: `DSHRMC${String(n).padStart(10, '0')}testtoken${status}`.padEnd(48, 'f'),
     status: CODE[status],
     suspenders,
   }).tur;
