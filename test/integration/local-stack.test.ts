@@ -35,7 +35,7 @@ afterAll(async () => {
 /** POSTs a body signed by the Pismo simulator; `headers` replaces or removes (undefined) signed headers. */
 async function post(body: unknown, headers: Record<string, string | undefined> = {}) {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  const merged = { ...(await stack.pismo.headers(text)), ...headers };
+  const merged = { ...(await stack.pismo.headers(text, { audience: '/pismo/events' })), ...headers };
   const res = await fetch(`${stack.url}/pismo/events`, {
     method: 'POST',
     headers: Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined)),
