@@ -2,34 +2,19 @@
  * Deep redaction of untrusted payloads before they are stored or logged.
  *
  * Two nets: fields whose *name* is sensitive are replaced whatever their value, and any string
- * that contains a Luhn-valid 13-19 digit run (a PAN or a token PAN) is masked to its last four
+ * that contains a card number (a PAN or a token PAN, in any form) is masked to its last four
  * digits, whatever its field is called.
  */
 
+import { sanitiseText } from './sanitise';
+
 export const REDACTED = '[REDACTED]';
 
-const PAN_CANDIDATE = /\d{13,19}/g;
-
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let d = digits.charCodeAt(i) - 48;
-    if (double) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
-/** Masks every Luhn-valid 13-19 digit run in a string to `******1234`. */
-export function maskPans(text: string): string {
-  if (text.length < 13) return text;
-  return text.replace(PAN_CANDIDATE, (run) => (luhnValid(run) ? `******${run.slice(-4)}` : run));
-}
+/**
+ * Masks every card number in a string to `******1234`: the one sanitiser's detection ({@link sanitiseText}:
+ * any separator style, every window of a longer digit run), so redaction and storage never disagree.
+ */
+export const maskPans: (text: string) => string = sanitiseText;
 
 /** Normalises a field name for the deny-list: lower case, no separators. */
 export function normaliseFieldName(name: string): string {
