@@ -9,6 +9,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV, GSI } from '../../shared/config';
+import { TRACE_ENABLED_ENV } from '../../shared/observability/tracer';
 
 /** Metadata key the local stack reads to map a synthesized function back to its TypeScript entry. */
 export const LOCAL_ENTRY_METADATA = 'local:entry';
@@ -50,14 +51,15 @@ export const INSTALLED_NOT_BUNDLED = ['node-forge'];
  */
 export class AppFunction extends Construct {
   readonly fn: NodejsFunction;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     super(scope, id);
-    const logGroup = new LogGroup(this, 'Logs', {
+    const logGroup = (this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention,
       encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.RETAIN,
-    });
+    }));
     // Own role instead of AWSLambdaBasicExecutionRole: logs only to this function's log group.
     const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
@@ -87,6 +89,8 @@ export class AppFunction extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         [ENV.logLevel]: 'INFO',
+        // AWS SDK calls as X-Ray subsegments (shared/observability/tracer.ts).
+        [TRACE_ENABLED_ENV]: 'true',
         ...props.environment,
       },
     });

@@ -64,6 +64,8 @@ const ids = { challengeId: JsonPath.stringAt('$.challengeId'), tokenId: JsonPath
 export class IdvWorkflow extends Construct {
   readonly stateMachine: StateMachine;
   readonly functions: AppFunction[] = [];
+  /** The delivery step (dashboard: OTP deliveries and failures from its logs). */
+  readonly deliverOtp: AppFunction;
 
   constructor(scope: Construct, id: string, props: IdvWorkflowProps) {
     super(scope, id);
@@ -90,7 +92,11 @@ export class IdvWorkflow extends Construct {
       this.functions.push(fn);
       return fn;
     };
-    const deliverFn = step('DeliverOtp', 'functions/deliver-otp.ts', 'ID&V: deliver the code by SMS or email');
+    const deliverFn = (this.deliverOtp = step(
+      'DeliverOtp',
+      'functions/deliver-otp.ts',
+      'ID&V: deliver the code by SMS or email',
+    ));
     const awaitFn = step('AwaitOtpActivation', 'functions/await-otp-activation.ts', 'ID&V: register the task token');
     const notifyFn = step('NotifyCardAdded', 'functions/notify-card-added.ts', 'ID&V: card added notification');
     const settleFn = step(

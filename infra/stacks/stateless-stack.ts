@@ -21,6 +21,7 @@ import { ENV, METRICS_NAMESPACE } from '../../shared/config';
 import { EXPIRY_THRESHOLDS_DAYS } from '../../shared/keys/expiry-monitor';
 import { AppFunction, type MdesBinding, type PismoWebhookSettings } from '../constructs/app-function';
 import { type IdvSettings, IdvWorkflow } from '../constructs/idv-workflow';
+import { OperationsDashboard } from '../constructs/operations-dashboard';
 
 export interface StatelessStackProps extends StackProps {
   table: ITable;
@@ -261,7 +262,25 @@ export class StatelessStack extends Stack {
         authorizationScopes: [scope],
       });
 
-    this.mastercardKeys(props, common, messagingKey);
+    // CloudWatch publishes the alarms to the encrypted operators' topic.
+    messagingKey.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
+    const operators = new Topic(this, 'OperatorAlarms', {
+      displayName: 'Card tokenization operator alarms',
+      masterKey: messagingKey,
+      enforceSSL: true,
+    });
+    this.mastercardKeys(props, common, operators);
+    new OperationsDashboard(this, 'Operations', {
+      alarmTopic: operators,
+      decide,
+      ingest,
+      consume,
+      deliverOtp: this.idvWorkflow.deliverOtp,
+      customerService: cs,
+      eventsDlq: this.eventsDlq,
+      idvStateMachine: this.idvWorkflow.stateMachine,
+      mdesCustomerIds: props.mdes.map((c) => c.customerId),
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'PismoEventsTopicArn', { value: this.eventsTopic.topicArn });
@@ -287,7 +306,7 @@ export class StatelessStack extends Stack {
   private mastercardKeys(
     props: StatelessStackProps,
     common: { logKey: IKey; logRetention: RetentionDays },
-    topicKey: IKey,
+    operators: Topic,
   ): void {
     const keysEnv = { [ENV.mdesRegistrarUrl]: props.keys.registrarUrl };
     const rotate = new AppFunction(this, 'RotateMdesKeys', {
@@ -344,13 +363,6 @@ export class StatelessStack extends Stack {
       targets: [new LambdaFunction(monitor.fn, { retryAttempts: 2 })],
     });
 
-    // CloudWatch publishes the alarms to the encrypted topic.
-    topicKey.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
-    const operators = new Topic(this, 'OperatorAlarms', {
-      displayName: 'Card tokenization operator alarms',
-      masterKey: topicKey,
-      enforceSSL: true,
-    });
     const action = new SnsAction(operators);
     const alarm = (
       id: string,
