@@ -1,6 +1,6 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { AwsSolutionsChecks, PCIDSS321Checks } from 'cdk-nag';
+import { AwsSolutionsChecks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { DECISION_DEFAULTS, PISMO_WEBHOOK_DEFAULTS } from '../shared/config';
 import { type MdesCustomerSettings, StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
@@ -50,7 +50,7 @@ const DEFAULT_MDES_CUSTOMERS: MdesCustomerSettings[] = [
 
 /**
  * Builds the service into `app` from its context (cdk.json `tokenization:*` keys) and attaches the
- * cdk-nag AWS Solutions and PCI DSS 3.2.1 packs, so every synth (CLI, tests, local stack) is checked.
+ * cdk-nag AWS Solutions, PCI DSS 3.2.1 and Serverless packs, so every synth (CLI, tests, local stack) is checked.
  */
 export function buildApp(app: App): ServiceStacks {
   const stage = context(app, 'stage', 'dev');
@@ -68,6 +68,8 @@ export function buildApp(app: App): ServiceStacks {
     jwtIssuer: context(app, 'jwtIssuer', 'https://auth.example-issuer.com/'),
     jwtAudience: context(app, 'jwtAudience', 'tokenization-internal-api'),
     pismoEventBusName: context(app, 'pismoEventBusName', 'default'),
+    // Unconfirmed: Pismo's partner event source name (docs/security/edge.md).
+    pismoEventSourcePrefix: context(app, 'pismoEventSource', 'aws.partner/pismo.io'),
     idv: {
       pismoApiUrl: context(app, 'pismoApiUrl', 'https://sandbox.pismolabs.io'),
       pismoClientId: context(app, 'pismoClientId', 'set-tokenization:pismoClientId'),
@@ -105,6 +107,6 @@ export function buildApp(app: App): ServiceStacks {
   if (!Number.isFinite(revokeGraceHours) || revokeGraceHours < 0)
     throw new Error('tokenization:keyRevokeGraceHours must be ≥ 0');
   stateless.addStackDependency(stateful);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new PCIDSS321Checks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new PCIDSS321Checks(app), new ServerlessChecks(app));
   return { stateful, stateless };
 }

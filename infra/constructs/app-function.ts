@@ -107,6 +107,14 @@ export class AppFunction extends Construct {
           'role, least-privilege (named actions on named resources), managed as code; no user or group policies exist.',
       },
       {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'A Lambda DLQ applies to asynchronous invocations only. The functions are invoked synchronously (API ' +
+          'Gateway, the SQS event source mapping whose queue dead-letters after 5 receives, Step Functions with ' +
+          'Retry/Catch, Secrets Manager rotation); the one asynchronous caller, the daily key-monitor schedule, is ' +
+          'covered by alarms on its errors and on a missing daily metric (docs/operations/dashboard.md).',
+      },
+      {
         id: 'PCI.DSS.321-LambdaInsideVPC',
         reason:
           'The functions call only AWS regional APIs (DynamoDB, SQS) over TLS with IAM auth and expose no listener; ' +
@@ -179,6 +187,36 @@ export class AppFunction extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
       }),
     );
+  }
+
+  /**
+   * Sends cardholder messages: SMS through SNS to phone numbers and email through SES from `emailFrom`
+   * (sets EMAIL_FROM). SMS publish names no topic, so it cannot be scoped by resource and SNS has no
+   * condition key for a phone number: the grant is `sns:Publish` on everything that is *not* an SNS
+   * ARN (`NotResource arn:…:sns:*:*:*`), i.e. direct SMS only, never a topic or platform endpoint.
+   * Email: `ses:SendEmail` only on the sender's identities (address and domain) and only with
+   * `ses:FromAddress` = `emailFrom`.
+   */
+  useCardholderMessaging(emailFrom: string): this {
+    const stack = Stack.of(this);
+    const domain = emailFrom.slice(emailFrom.lastIndexOf('@') + 1);
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sns:Publish'],
+        notResources: [`arn:${stack.partition}:sns:*:*:*`],
+      }),
+    );
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [...new Set([emailFrom, domain])].map((identity) =>
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+        ),
+        conditions: { StringEquals: { 'ses:FromAddress': emailFrom } },
+      }),
+    );
+    this.fn.addEnvironment(ENV.emailFrom, emailFrom);
+    return this;
   }
 
   /**

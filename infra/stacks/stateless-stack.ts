@@ -4,12 +4,12 @@ import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Match, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { type ISecret, RotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -20,6 +20,7 @@ import type { Construct } from 'constructs';
 import { ENV, METRICS_NAMESPACE } from '../../shared/config';
 import { EXPIRY_THRESHOLDS_DAYS } from '../../shared/keys/expiry-monitor';
 import { AppFunction, type MdesBinding, type PismoWebhookSettings } from '../constructs/app-function';
+import { accountArn, allowServiceToUseKey } from '../constructs/key-policies';
 import { type IdvSettings, IdvWorkflow } from '../constructs/idv-workflow';
 import { OperationsDashboard } from '../constructs/operations-dashboard';
 
@@ -32,6 +33,11 @@ export interface StatelessStackProps extends StackProps {
   jwtAudience: string;
   /** EventBridge bus on which Pismo data events arrive ('default' or a partner bus name). */
   pismoEventBusName: string;
+  /**
+   * Prefix of the `source` of Pismo's events (its partner event source, `aws.partner/…`). Sources
+   * starting with `aws.` cannot be sent by PutEvents callers, so no other producer can match.
+   */
+  pismoEventSourcePrefix: string;
   /** Verification of Pismo's signed webhooks on the /pismo/* routes. */
   pismoWebhook: PismoWebhookSettings;
   /** ID&V workflow settings. */
@@ -87,7 +93,15 @@ export class StatelessStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    messagingKey.grantEncryptDecrypt(new ServicePrincipal('events.amazonaws.com'));
+    // Topics have their own key: the queue key's policy names the topic (SNS → SQS, aws:SourceArn),
+    // which a topic encrypted with that same key would turn into a cycle.
+    const topicKey = new Key(this, 'TopicKey', {
+      description: 'Card tokenization topics',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // EventBridge → the encrypted queue: the SqsQueue target grants the key to events.amazonaws.com with
+    // aws:SourceAccount (cdk.json @aws-cdk/aws-events:eventsTargetQueueSameAccount).
     this.eventsDlq = new Queue(this, 'PismoEventsDlq', {
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: messagingKey,
@@ -116,14 +130,25 @@ export class StatelessStack extends Stack {
         reportBatchItemFailures: true,
       }),
     );
-    this.eventsTopic = new Topic(this, 'PismoEventsTopic', { masterKey: messagingKey, enforceSSL: true });
-    this.eventsTopic.addSubscription(new SqsSubscription(this.eventsQueue, { rawMessageDelivery: true }));
+    this.eventsTopic = new Topic(this, 'PismoEventsTopic', { masterKey: topicKey, enforceSSL: true });
+    this.eventsTopic.addSubscription(
+      new SqsSubscription(this.eventsQueue, { rawMessageDelivery: true, deadLetterQueue: this.eventsDlq }),
+    );
     new Rule(this, 'PismoEventsRule', {
       eventBus: EventBus.fromEventBusName(this, 'PismoBus', props.pismoEventBusName),
       description: 'Pismo cards-tokenization data events to the ingestion queue',
-      eventPattern: { detail: { domain: ['cards-tokenization'] } },
-      targets: [new SqsQueue(this.eventsQueue, { message: RuleTargetInput.fromEventPath('$.detail') })],
+      eventPattern: {
+        source: Match.prefix(props.pismoEventSourcePrefix),
+        detail: { domain: ['cards-tokenization'] },
+      },
+      targets: [
+        new SqsQueue(this.eventsQueue, {
+          message: RuleTargetInput.fromEventPath('$.detail'),
+          deadLetterQueue: this.eventsDlq,
+        }),
+      ],
     });
+    this.acknowledgeTerminalQueue(consume);
 
     // --- HTTP API ------------------------------------------------------------------------------
     const ingest = startsIdv(
@@ -262,11 +287,16 @@ export class StatelessStack extends Stack {
         authorizationScopes: [scope],
       });
 
-    // CloudWatch publishes the alarms to the encrypted operators' topic.
-    messagingKey.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
+    // CloudWatch alarms of this account publish to the encrypted operators' topic.
+    allowServiceToUseKey(
+      topicKey,
+      'cloudwatch.amazonaws.com',
+      ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      accountArn(topicKey, 'cloudwatch', 'alarm:*'),
+    );
     const operators = new Topic(this, 'OperatorAlarms', {
       displayName: 'Card tokenization operator alarms',
-      masterKey: messagingKey,
+      masterKey: topicKey,
       enforceSSL: true,
     });
     this.mastercardKeys(props, common, operators);
@@ -295,6 +325,22 @@ export class StatelessStack extends Stack {
           'cannot check; the function verifies signature, key id, expiry, body hash and tenant before any work (401 otherwise).',
       });
     }
+  }
+
+  /** The events DLQ ends the chain (alarmed when not empty); the SQS event source has no failure destination. */
+  private acknowledgeTerminalQueue(consume: AppFunction): void {
+    Validations.of(this.eventsDlq).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This is the dead-letter queue of the Pismo events (queue, SNS subscription, EventBridge target): nothing ' +
+        'follows it; the EventsDlqNotEmpty alarm calls an operator (docs/operations/dashboard.md).',
+    });
+    Validations.of(consume.fn).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'On-failure destinations exist for stream and Kafka sources only; for an SQS source the queue redrive policy ' +
+        'is the failure path (DLQ after 5 receives, reportBatchItemFailures).',
+    });
   }
 
   /**
@@ -357,10 +403,16 @@ export class StatelessStack extends Stack {
     })
       .useTable(props.table, 'readWrite')
       .useMdes(props.mdes);
-    new Rule(this, 'MonitorMdesKeysDaily', {
+    const daily = new Rule(this, 'MonitorMdesKeysDaily', {
       description: 'Daily Mastercard key expiry check',
       schedule: Schedule.rate(Duration.days(1)),
       targets: [new LambdaFunction(monitor.fn, { retryAttempts: 2 })],
+    });
+    Validations.of(daily).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'The scheduled event carries no data to replay: a missed run shows as missing MdesKeyDaysToExpiry data, ' +
+        'which the expiry alarms treat as breaching, and a failed run raises MdesKeyMonitorFailed.',
     });
 
     const action = new SnsAction(operators);
