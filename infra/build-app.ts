@@ -2,6 +2,7 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { DECISION_DEFAULTS, PISMO_WEBHOOK_DEFAULTS } from '../shared/config';
+import { EDGE_LIMIT_DEFAULTS, type EdgeLimitSettings, type RouteThrottle } from './constructs/edge-limits';
 import { type MdesCustomerSettings, StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 
@@ -44,6 +45,27 @@ function mdesCustomers(app: App): MdesCustomerSettings[] {
   });
 }
 
+/**
+ * `tokenization:routeThrottles` (JSON: route key → `{ rateLimit, burstLimit }`, replaces the defaults)
+ * and `tokenization:decisionReservedConcurrency` (0: none); docs/security/edge.md.
+ */
+function edgeLimits(app: App): EdgeLimitSettings {
+  const raw: unknown = app.node.tryGetContext('tokenization:routeThrottles');
+  const throttles = (typeof raw === 'string' ? JSON.parse(raw) : (raw ?? EDGE_LIMIT_DEFAULTS.routeThrottles)) as Record<
+    string,
+    RouteThrottle
+  >;
+  for (const [route, t] of Object.entries(throttles))
+    if (!(t.rateLimit > 0 && Number.isInteger(t.burstLimit) && t.burstLimit > 0))
+      throw new Error(`tokenization:routeThrottles[${route}] needs a positive rateLimit and integer burstLimit`);
+  const reserved = Number(
+    context(app, 'decisionReservedConcurrency', String(EDGE_LIMIT_DEFAULTS.decisionReservedConcurrency)),
+  );
+  if (!Number.isInteger(reserved) || reserved < 0)
+    throw new Error('tokenization:decisionReservedConcurrency must be an integer ≥ 0');
+  return { routeThrottles: throttles, decisionReservedConcurrency: reserved };
+}
+
 const DEFAULT_MDES_CUSTOMERS: MdesCustomerSettings[] = [
   { customerId: 'default', organization: 'Issuer', baseUrl: 'mtf', encryption: false },
 ];
@@ -83,6 +105,7 @@ export function buildApp(app: App): ServiceStacks {
       rotationDays: Number(context(app, 'keyRotationDays', '300')),
       revokeGraceHours: Number(context(app, 'keyRevokeGraceHours', '24')),
     },
+    edgeLimits: edgeLimits(app),
     pismoClientSecret: { secret: stateful.pismoClientSecret, key: stateful.keysKey },
     mdes: stateful.mdesSecrets.map(({ settings, secret }) => ({ ...settings, secret, key: stateful.keysKey })),
     decision: {

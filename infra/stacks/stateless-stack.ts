@@ -23,6 +23,7 @@ import { AppFunction, type MdesBinding, type PismoWebhookSettings } from '../con
 import { accountArn, allowServiceToUseKey } from '../constructs/key-policies';
 import { type IdvSettings, IdvWorkflow } from '../constructs/idv-workflow';
 import { OperationsDashboard } from '../constructs/operations-dashboard';
+import { applyEdgeLimits, type EdgeLimitSettings } from '../constructs/edge-limits';
 
 export interface StatelessStackProps extends StackProps {
   table: ITable;
@@ -48,6 +49,8 @@ export interface StatelessStackProps extends StackProps {
   pismoClientSecret: { secret: ISecret; key: IKey };
   /** Mastercard key lifecycle: credentials API, rotation period, grace before the old key is revoked. */
   keys: { registrarUrl: string; rotationDays: number; revokeGraceHours: number };
+  /** Per-route throttles and the decision function's reserved concurrency (docs/security/edge.md). */
+  edgeLimits: EdgeLimitSettings;
   /** Decision webhook: live and shadow rule set names (bundled), fail mode on store outage. */
   decision: { ruleSet: string; shadowRuleSet?: string; failMode: 'DECLINE' | 'DEFER' };
 }
@@ -192,7 +195,7 @@ export class StatelessStack extends Stack {
       encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    new HttpStage(this, 'DefaultStage', {
+    const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
@@ -229,6 +232,12 @@ export class StatelessStack extends Stack {
       methods: [HttpMethod.POST],
       integration: new HttpLambdaIntegration('DecideIntegration', decide.fn),
     });
+    applyEdgeLimits(
+      stage,
+      [eventsRoute, decisionRoute].filter((r) => r !== undefined),
+      decide,
+      props.edgeLimits,
+    );
     const readIntegration = new HttpLambdaIntegration('ReadIntegration', read.fn);
     for (const path of ['/tokens', '/tokens/{tokenId}', '/tokens/{tokenId}/challenges']) {
       this.api.addRoutes({
