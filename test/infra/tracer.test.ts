@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { traced } from '../../shared/observability/tracer';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { TRACE_ENABLED_ENV, traced } from '../../shared/observability/tracer';
+import { build } from './build-stacks';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const XRAY_MIDDLEWARE = 'XRaySDKInstrumentation - build';
@@ -73,6 +75,15 @@ describe('observability', () => {
       }
       // The five client types are all created somewhere (the scan sees them).
       expect(sites.length).toBeGreaterThanOrEqual(7);
+    });
+
+    it('is switched on for every deployed function', () => {
+      const fns = Template.fromStack(build().stateless).findResources('AWS::Lambda::Function', {
+        Metadata: { 'local:entry': Match.anyValue() },
+      });
+      expect(Object.keys(fns).length).toBeGreaterThan(10);
+      for (const fn of Object.values(fns))
+        expect(fn.Properties.Environment.Variables).toMatchObject({ [TRACE_ENABLED_ENV]: 'true' });
     });
   });
 });
