@@ -89,8 +89,9 @@ export class AppFunction extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         [ENV.logLevel]: 'INFO',
-        // AWS SDK calls as X-Ray subsegments (shared/observability/tracer.ts).
-        [TRACE_ENABLED_ENV]: 'true',
+        // AWS SDK calls as X-Ray subsegments (shared/observability/tracer.ts); context
+        // `tokenization:sdkTracing=false` saves its cold-start cost (docs/operations/dashboard.md).
+        [TRACE_ENABLED_ENV]: String(!['false', false].includes(this.node.tryGetContext('tokenization:sdkTracing'))),
         ...props.environment,
       },
     });

@@ -77,13 +77,16 @@ describe('observability', () => {
       expect(sites.length).toBeGreaterThanOrEqual(7);
     });
 
-    it('is switched on for every deployed function', () => {
-      const fns = Template.fromStack(build().stateless).findResources('AWS::Lambda::Function', {
+    it.each([
+      [{}, 'true'],
+      [{ 'tokenization:sdkTracing': 'false' }, 'false'],
+    ])('is switched on for every deployed function unless the context says otherwise (%j)', (context, value) => {
+      const fns = Template.fromStack(build(context).stateless).findResources('AWS::Lambda::Function', {
         Metadata: { 'local:entry': Match.anyValue() },
       });
       expect(Object.keys(fns).length).toBeGreaterThan(10);
       for (const fn of Object.values(fns))
-        expect(fn.Properties.Environment.Variables).toMatchObject({ [TRACE_ENABLED_ENV]: 'true' });
+        expect(fn.Properties.Environment.Variables).toMatchObject({ [TRACE_ENABLED_ENV]: value });
     });
   });
 });
