@@ -43,6 +43,8 @@ function coldRequireMs(file: string, environment: Record<string, string> = RUNTI
       TABLE_NAME: 'bench',
       PISMO_JWKS_URL: 'http://127.0.0.1:9/.well-known/jwks.json',
       AWS_REGION: 'us-east-1',
+      // As on Lambda: with the template's POWERTOOLS_TRACE_ENABLED the X-Ray tracer loads and wraps clients.
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
       POWERTOOLS_METRICS_DISABLED: 'true',
     },
     encoding: 'utf8',

@@ -8,12 +8,13 @@ import { SecretsManagerKeyStore } from '../shared/keys/key-store';
 import { HttpCredentialRegistrar } from '../shared/keys/registrar';
 import { parseMdesCustomers } from '../shared/mdes/customers';
 import { createObservability } from '../shared/observability/powertools';
+import { traced } from '../shared/observability/tracer';
 import { DynamoTokenStore } from '../shared/store/token-store';
 
 const obs = createObservability('monitor-mdes-keys');
 const config = loadBaseConfig();
 const store = new DynamoTokenStore(config.tableName);
-const secrets = new SecretsManagerClient({});
+const secrets = traced(new SecretsManagerClient({}));
 const customers = parseMdesCustomers(process.env[ENV.mdesCustomers]);
 const registrarUrl = process.env[ENV.mdesRegistrarUrl] ?? '';
 const keyStore = (secretId: string) => new SecretsManagerKeyStore({ secretId, client: secrets, ttlMs: 0, graceMs: 0 });

@@ -9,9 +9,10 @@ import { MdesCustomerServiceClient } from '../shared/mdes/client';
 import { StaticCredentials } from '../shared/mdes/credentials';
 import { parseMdesCustomers } from '../shared/mdes/customers';
 import { createObservability } from '../shared/observability/powertools';
+import { traced } from '../shared/observability/tracer';
 
 const obs = createObservability('rotate-mdes-keys');
-const secrets = new SecretsManagerClient({});
+const secrets = traced(new SecretsManagerClient({}));
 const customers = parseMdesCustomers(process.env[ENV.mdesCustomers]);
 const registrarUrl = process.env[ENV.mdesRegistrarUrl] ?? '';
 const graceHours = Number(process.env[ENV.keyRevokeGraceHours] ?? '24');

@@ -1,6 +1,6 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { AwsSolutionsChecks, PCIDSS321Checks } from 'cdk-nag';
+import { AwsSolutionsChecks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import {
   DECISION_DEFAULTS,
   DECISION_FAIL_MODES,
@@ -8,6 +8,7 @@ import {
   PISMO_WEBHOOK_DEFAULTS,
 } from '../shared/config';
 import { PISMO_WEBHOOK_UNCONFIRMED } from '../shared/pismo/webhook-auth';
+import { EDGE_LIMIT_DEFAULTS, type EdgeLimitSettings, type RouteThrottle } from './constructs/edge-limits';
 import { type MdesCustomerSettings, StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 
@@ -63,13 +64,34 @@ function decisionFailMode(value: string): DecisionFailMode {
   return mode;
 }
 
+/**
+ * `tokenization:routeThrottles` (JSON: route key → `{ rateLimit, burstLimit }`, replaces the defaults)
+ * and `tokenization:decisionReservedConcurrency` (0: none); docs/security/edge.md.
+ */
+function edgeLimits(app: App): EdgeLimitSettings {
+  const raw: unknown = app.node.tryGetContext('tokenization:routeThrottles');
+  const throttles = (typeof raw === 'string' ? JSON.parse(raw) : (raw ?? EDGE_LIMIT_DEFAULTS.routeThrottles)) as Record<
+    string,
+    RouteThrottle
+  >;
+  for (const [route, t] of Object.entries(throttles))
+    if (!(t.rateLimit > 0 && Number.isInteger(t.burstLimit) && t.burstLimit > 0))
+      throw new Error(`tokenization:routeThrottles[${route}] needs a positive rateLimit and integer burstLimit`);
+  const reserved = Number(
+    context(app, 'decisionReservedConcurrency', String(EDGE_LIMIT_DEFAULTS.decisionReservedConcurrency)),
+  );
+  if (!Number.isInteger(reserved) || reserved < 0)
+    throw new Error('tokenization:decisionReservedConcurrency must be an integer ≥ 0');
+  return { routeThrottles: throttles, decisionReservedConcurrency: reserved };
+}
+
 const DEFAULT_MDES_CUSTOMERS: MdesCustomerSettings[] = [
   { customerId: 'default', organization: 'Issuer', baseUrl: 'mtf', encryption: false },
 ];
 
 /**
  * Builds the service into `app` from its context (cdk.json `tokenization:*` keys) and attaches the
- * cdk-nag AWS Solutions and PCI DSS 3.2.1 packs, so every synth (CLI, tests, local stack) is checked.
+ * cdk-nag AWS Solutions, PCI DSS 3.2.1 and Serverless packs, so every synth (CLI, tests, local stack) is checked.
  */
 export function buildApp(app: App): ServiceStacks {
   // Pismo's webhook tokens are bound to this tenant and issuer; without them another Pismo customer's
@@ -91,6 +113,8 @@ export function buildApp(app: App): ServiceStacks {
     jwtIssuer: context(app, 'jwtIssuer', 'https://auth.example-issuer.com/'),
     jwtAudience: context(app, 'jwtAudience', 'tokenization-internal-api'),
     pismoEventBusName: context(app, 'pismoEventBusName', 'default'),
+    // Unconfirmed: Pismo's partner event source name (docs/security/edge.md).
+    pismoEventSourcePrefix: context(app, 'pismoEventSource', 'aws.partner/pismo.io'),
     idv: {
       pismoApiUrl: context(app, 'pismoApiUrl', 'https://sandbox.pismolabs.io'),
       pismoClientId: context(app, 'pismoClientId', 'set-tokenization:pismoClientId'),
@@ -104,6 +128,7 @@ export function buildApp(app: App): ServiceStacks {
       rotationDays: Number(context(app, 'keyRotationDays', '300')),
       revokeGraceHours: Number(context(app, 'keyRevokeGraceHours', '24')),
     },
+    edgeLimits: edgeLimits(app),
     pismoClientSecret: { secret: stateful.pismoClientSecret, key: stateful.keysKey },
     otpKey: stateful.otpKey,
     cursorKeySecret: { secret: stateful.cursorKeySecret, key: stateful.keysKey },
@@ -134,6 +159,6 @@ export function buildApp(app: App): ServiceStacks {
   if (!Number.isFinite(revokeGraceHours) || revokeGraceHours < 0)
     throw new Error('tokenization:keyRevokeGraceHours must be ≥ 0');
   stateless.addStackDependency(stateful);
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new PCIDSS321Checks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new PCIDSS321Checks(app), new ServerlessChecks(app));
   return { stateful, stateless };
 }

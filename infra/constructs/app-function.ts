@@ -9,6 +9,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV, GSI } from '../../shared/config';
+import { TRACE_ENABLED_ENV } from '../../shared/observability/tracer';
 
 /** Metadata key the local stack reads to map a synthesized function back to its TypeScript entry. */
 export const LOCAL_ENTRY_METADATA = 'local:entry';
@@ -54,14 +55,15 @@ export const INSTALLED_NOT_BUNDLED = ['node-forge'];
  */
 export class AppFunction extends Construct {
   readonly fn: NodejsFunction;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: AppFunctionProps) {
     super(scope, id);
-    const logGroup = new LogGroup(this, 'Logs', {
+    const logGroup = (this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention,
       encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.RETAIN,
-    });
+    }));
     // Own role instead of AWSLambdaBasicExecutionRole: logs only to this function's log group.
     const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
@@ -91,6 +93,9 @@ export class AppFunction extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         [ENV.logLevel]: 'INFO',
+        // AWS SDK calls as X-Ray subsegments (shared/observability/tracer.ts); context
+        // `tokenization:sdkTracing=false` saves its cold-start cost (docs/operations/dashboard.md).
+        [TRACE_ENABLED_ENV]: String(!['false', false].includes(this.node.tryGetContext('tokenization:sdkTracing'))),
         ...props.environment,
       },
     });
@@ -105,6 +110,14 @@ export class AppFunction extends Construct {
         reason:
           'The only inline policy is the per-function role policy CDK generates from explicit grants: attached to one ' +
           'role, least-privilege (named actions on named resources), managed as code; no user or group policies exist.',
+      },
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason:
+          'A Lambda DLQ applies to asynchronous invocations only. The functions are invoked synchronously (API ' +
+          'Gateway, the SQS event source mapping whose queue dead-letters after 5 receives, Step Functions with ' +
+          'Retry/Catch, Secrets Manager rotation); the one asynchronous caller, the daily key-monitor schedule, is ' +
+          'covered by alarms on its errors and on a missing daily metric (docs/operations/dashboard.md).',
       },
       {
         id: 'PCI.DSS.321-LambdaInsideVPC',
@@ -197,6 +210,36 @@ export class AppFunction extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
       }),
     );
+  }
+
+  /**
+   * Sends cardholder messages: SMS through SNS to phone numbers and email through SES from `emailFrom`
+   * (sets EMAIL_FROM). SMS publish names no topic, so it cannot be scoped by resource and SNS has no
+   * condition key for a phone number: the grant is `sns:Publish` on everything that is *not* an SNS
+   * ARN (`NotResource arn:…:sns:*:*:*`), i.e. direct SMS only, never a topic or platform endpoint.
+   * Email: `ses:SendEmail` only on the sender's identities (address and domain) and only with
+   * `ses:FromAddress` = `emailFrom`.
+   */
+  useCardholderMessaging(emailFrom: string): this {
+    const stack = Stack.of(this);
+    const domain = emailFrom.slice(emailFrom.lastIndexOf('@') + 1);
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sns:Publish'],
+        notResources: [`arn:${stack.partition}:sns:*:*:*`],
+      }),
+    );
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: [...new Set([emailFrom, domain])].map((identity) =>
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: identity }),
+        ),
+        conditions: { StringEquals: { 'ses:FromAddress': emailFrom } },
+      }),
+    );
+    this.fn.addEnvironment(ENV.emailFrom, emailFrom);
+    return this;
   }
 
   /**

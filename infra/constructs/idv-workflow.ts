@@ -1,11 +1,12 @@
 import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
   Choice,
   Condition,
+  CustomerManagedEncryptionConfiguration,
   DefinitionBody,
   Fail,
   IntegrationPattern,
@@ -24,6 +25,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config';
 import { AppFunction, type MdesBinding } from './app-function';
+import { accountArn, allowServiceToUseKey } from './key-policies';
 
 /** Deploy-time settings of the ID&V workflow. */
 export interface IdvSettings {
@@ -66,6 +68,8 @@ const ids = { challengeId: JsonPath.stringAt('$.challengeId'), tokenId: JsonPath
 export class IdvWorkflow extends Construct {
   readonly stateMachine: StateMachine;
   readonly functions: AppFunction[] = [];
+  /** The delivery step (dashboard: OTP deliveries and failures from its logs). */
+  readonly deliverOtp: AppFunction;
 
   constructor(scope: Construct, id: string, props: IdvWorkflowProps) {
     super(scope, id);
@@ -77,45 +81,57 @@ export class IdvWorkflow extends Construct {
       [ENV.smsSenderId]: s.smsSenderId,
       [ENV.idvEmailFallback]: String(s.emailFallback),
     };
-    const step = (name: string, entry: string, description: string, mastercard = false) => {
+    /** `messages`: the step looks up the cardholder's contact at Pismo and sends an SMS or email. */
+    const step = (
+      name: string,
+      entry: string,
+      description: string,
+      uses: { messages: boolean; mastercard?: boolean },
+    ) => {
       const fn = new AppFunction(this, `${name}Fn`, {
         entry,
         description,
-        mastercard,
+        mastercard: uses.mastercard,
         logKey: props.logKey,
         logRetention: props.logRetention,
         timeout: Duration.seconds(15),
         environment: env,
-      })
-        .useTable(props.table, 'readWrite')
-        .useSecret(ENV.pismoClientSecretId, props.pismoClientSecret.secret, props.pismoClientSecret.key);
+      }).useTable(props.table, 'readWrite');
+      if (uses.messages)
+        fn.useSecret(
+          ENV.pismoClientSecretId,
+          props.pismoClientSecret.secret,
+          props.pismoClientSecret.key,
+        ).useCardholderMessaging(s.emailFrom);
       this.functions.push(fn);
       return fn;
     };
-    const deliverFn = step('DeliverOtp', 'functions/deliver-otp.ts', 'ID&V: deliver the code by SMS or email');
+    const deliverFn = (this.deliverOtp = step(
+      'DeliverOtp',
+      'functions/deliver-otp.ts',
+      'ID&V: deliver the code by SMS or email',
+      { messages: true },
+    ));
+    const awaitFn = step('AwaitOtpActivation', 'functions/await-otp-activation.ts', 'ID&V: register the task token', {
+      messages: false,
+    });
+    const notifyFn = step('NotifyCardAdded', 'functions/notify-card-added.ts', 'ID&V: card added notification', {
+      messages: true,
+    });
     deliverFn.useOtpKey(props.otpKey, 'open');
-    const awaitFn = step('AwaitOtpActivation', 'functions/await-otp-activation.ts', 'ID&V: register the task token');
-    const notifyFn = step('NotifyCardAdded', 'functions/notify-card-added.ts', 'ID&V: card added notification');
     const settleFn = step(
       'SettleChallenge',
       'functions/settle-challenge.ts',
       'ID&V: close an expired or failed challenge',
+      { messages: false },
     );
     const reviewFn = step(
       'ReviewAbandonedToken',
       'functions/review-abandoned-token.ts',
       'ID&V: reminder and clean-up',
-      true,
+      { messages: true, mastercard: true },
     );
     reviewFn.useMdes(props.mdes);
-    for (const fn of [deliverFn, notifyFn, reviewFn]) {
-      fn.fn.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['sns:Publish', 'ses:SendEmail'],
-          resources: ['*'],
-        }),
-      );
-    }
 
     const invoke = (name: string, fn: AppFunction, payload?: Record<string, unknown>) =>
       new LambdaInvoke(this, name, {
@@ -191,8 +207,25 @@ export class IdvWorkflow extends Construct {
     // A fixed name lets the waiting step's policy name the state machine without a reference to it
     // (the state machine references that function: a reference back would be a cycle).
     const stateMachineName = `${Stack.of(this).stackName}-idv`;
+    // Executions (inputs, outputs, history) under our key. CDK would write a key-policy statement for
+    // log delivery without conditions: it gets the key by reference, the statement is ours (conditioned).
+    const executionKey = new Key(this, 'ExecutionKey', {
+      description: 'Card tokenization ID&V executions',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    allowServiceToUseKey(
+      executionKey,
+      'delivery.logs.amazonaws.com',
+      ['kms:Decrypt'],
+      accountArn(executionKey, 'logs', '*'),
+    );
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName,
+      encryptionConfiguration: new CustomerManagedEncryptionConfiguration(
+        Key.fromKeyArn(this, 'ExecutionKeyRef', executionKey.keyArn),
+        Duration.minutes(5),
+      ),
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(definition),
       timeout: Duration.days(35),

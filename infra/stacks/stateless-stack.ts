@@ -4,12 +4,12 @@ import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { EventBus, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Match, Rule, RuleTargetInput, Schedule } from 'aws-cdk-lib/aws-events';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { type ISecret, RotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -20,7 +20,10 @@ import type { Construct } from 'constructs';
 import { type DecisionFailMode, ENV, METRICS_NAMESPACE } from '../../shared/config';
 import { EXPIRY_THRESHOLDS_DAYS } from '../../shared/keys/expiry-monitor';
 import { AppFunction, type MdesBinding, type PismoWebhookSettings } from '../constructs/app-function';
+import { accountArn, allowServiceToUseKey } from '../constructs/key-policies';
 import { type IdvSettings, IdvWorkflow } from '../constructs/idv-workflow';
+import { OperationsDashboard } from '../constructs/operations-dashboard';
+import { applyEdgeLimits, type EdgeLimitSettings } from '../constructs/edge-limits';
 
 export interface StatelessStackProps extends StackProps {
   table: ITable;
@@ -31,6 +34,11 @@ export interface StatelessStackProps extends StackProps {
   jwtAudience: string;
   /** EventBridge bus on which Pismo data events arrive ('default' or a partner bus name). */
   pismoEventBusName: string;
+  /**
+   * Prefix of the `source` of Pismo's events (its partner event source, `aws.partner/…`). Sources
+   * starting with `aws.` cannot be sent by PutEvents callers, so no other producer can match.
+   */
+  pismoEventSourcePrefix: string;
   /** Verification of Pismo's signed webhooks on the /pismo/* routes. */
   pismoWebhook: PismoWebhookSettings;
   /** ID&V workflow settings. */
@@ -45,6 +53,8 @@ export interface StatelessStackProps extends StackProps {
   cursorKeySecret: { secret: ISecret; key: IKey };
   /** Mastercard key lifecycle: credentials API, rotation period, grace before the old key is revoked. */
   keys: { registrarUrl: string; rotationDays: number; revokeGraceHours: number };
+  /** Per-route throttles and the decision function's reserved concurrency (docs/security/edge.md). */
+  edgeLimits: EdgeLimitSettings;
   /** Decision webhook: live and shadow rule set names (bundled), fail mode on store outage. */
   decision: { ruleSet: string; shadowRuleSet?: string; failMode: DecisionFailMode };
 }
@@ -91,7 +101,15 @@ export class StatelessStack extends Stack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    messagingKey.grantEncryptDecrypt(new ServicePrincipal('events.amazonaws.com'));
+    // Topics have their own key: the queue key's policy names the topic (SNS → SQS, aws:SourceArn),
+    // which a topic encrypted with that same key would turn into a cycle.
+    const topicKey = new Key(this, 'TopicKey', {
+      description: 'Card tokenization topics',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // EventBridge → the encrypted queue: the SqsQueue target grants the key to events.amazonaws.com with
+    // aws:SourceAccount (cdk.json @aws-cdk/aws-events:eventsTargetQueueSameAccount).
     this.eventsDlq = new Queue(this, 'PismoEventsDlq', {
       encryption: QueueEncryption.KMS,
       encryptionMasterKey: messagingKey,
@@ -122,14 +140,25 @@ export class StatelessStack extends Stack {
         reportBatchItemFailures: true,
       }),
     );
-    this.eventsTopic = new Topic(this, 'PismoEventsTopic', { masterKey: messagingKey, enforceSSL: true });
-    this.eventsTopic.addSubscription(new SqsSubscription(this.eventsQueue, { rawMessageDelivery: true }));
+    this.eventsTopic = new Topic(this, 'PismoEventsTopic', { masterKey: topicKey, enforceSSL: true });
+    this.eventsTopic.addSubscription(
+      new SqsSubscription(this.eventsQueue, { rawMessageDelivery: true, deadLetterQueue: this.eventsDlq }),
+    );
     new Rule(this, 'PismoEventsRule', {
       eventBus: EventBus.fromEventBusName(this, 'PismoBus', props.pismoEventBusName),
       description: 'Pismo cards-tokenization data events to the ingestion queue',
-      eventPattern: { detail: { domain: ['cards-tokenization'] } },
-      targets: [new SqsQueue(this.eventsQueue, { message: RuleTargetInput.fromEventPath('$.detail') })],
+      eventPattern: {
+        source: Match.prefix(props.pismoEventSourcePrefix),
+        detail: { domain: ['cards-tokenization'] },
+      },
+      targets: [
+        new SqsQueue(this.eventsQueue, {
+          message: RuleTargetInput.fromEventPath('$.detail'),
+          deadLetterQueue: this.eventsDlq,
+        }),
+      ],
     });
+    this.acknowledgeTerminalQueue(consume);
 
     // --- HTTP API ------------------------------------------------------------------------------
     const ingest = startsIdv(
@@ -176,7 +205,7 @@ export class StatelessStack extends Stack {
       encryptionKey: props.logKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    new HttpStage(this, 'DefaultStage', {
+    const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
@@ -213,6 +242,12 @@ export class StatelessStack extends Stack {
       methods: [HttpMethod.POST],
       integration: new HttpLambdaIntegration('DecideIntegration', decide.fn),
     });
+    applyEdgeLimits(
+      stage,
+      [eventsRoute, decisionRoute].filter((r) => r !== undefined),
+      decide,
+      props.edgeLimits,
+    );
     const readIntegration = new HttpLambdaIntegration('ReadIntegration', read.fn);
     for (const path of ['/tokens', '/tokens/{tokenId}', '/tokens/{tokenId}/challenges']) {
       this.api.addRoutes({
@@ -272,7 +307,30 @@ export class StatelessStack extends Stack {
         authorizationScopes: [scope],
       });
 
-    this.mastercardKeys(props, common, messagingKey);
+    // CloudWatch alarms of this account publish to the encrypted operators' topic.
+    allowServiceToUseKey(
+      topicKey,
+      'cloudwatch.amazonaws.com',
+      ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      accountArn(topicKey, 'cloudwatch', 'alarm:*'),
+    );
+    const operators = new Topic(this, 'OperatorAlarms', {
+      displayName: 'Card tokenization operator alarms',
+      masterKey: topicKey,
+      enforceSSL: true,
+    });
+    this.mastercardKeys(props, common, operators);
+    new OperationsDashboard(this, 'Operations', {
+      alarmTopic: operators,
+      decide,
+      ingest,
+      consume,
+      deliverOtp: this.idvWorkflow.deliverOtp,
+      customerService: cs,
+      eventsDlq: this.eventsDlq,
+      idvStateMachine: this.idvWorkflow.stateMachine,
+      mdesCustomerIds: props.mdes.map((c) => c.customerId),
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'PismoEventsTopicArn', { value: this.eventsTopic.topicArn });
@@ -289,6 +347,22 @@ export class StatelessStack extends Stack {
     }
   }
 
+  /** The events DLQ ends the chain (alarmed when not empty); the SQS event source has no failure destination. */
+  private acknowledgeTerminalQueue(consume: AppFunction): void {
+    Validations.of(this.eventsDlq).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This is the dead-letter queue of the Pismo events (queue, SNS subscription, EventBridge target): nothing ' +
+        'follows it; the EventsDlqNotEmpty alarm calls an operator (docs/operations/dashboard.md).',
+    });
+    Validations.of(consume.fn).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'On-failure destinations exist for stream and Kafka sources only; for an SQS source the queue redrive policy ' +
+        'is the failure path (DLQ after 5 receives, reportBatchItemFailures).',
+    });
+  }
+
   /**
    * Mastercard key lifecycle (DESIGN §5 Keys): the rotation function on every customer secret (every
    * `rotationDays`, below the 12-month expiry), the daily expiry monitor (also revokes rotated-out keys
@@ -298,7 +372,7 @@ export class StatelessStack extends Stack {
   private mastercardKeys(
     props: StatelessStackProps,
     common: { logKey: IKey; logRetention: RetentionDays },
-    topicKey: IKey,
+    operators: Topic,
   ): void {
     const keysEnv = { [ENV.mdesRegistrarUrl]: props.keys.registrarUrl };
     const rotate = new AppFunction(this, 'RotateMdesKeys', {
@@ -349,19 +423,18 @@ export class StatelessStack extends Stack {
     })
       .useTable(props.table, 'readWrite')
       .useMdes(props.mdes);
-    new Rule(this, 'MonitorMdesKeysDaily', {
+    const daily = new Rule(this, 'MonitorMdesKeysDaily', {
       description: 'Daily Mastercard key expiry check',
       schedule: Schedule.rate(Duration.days(1)),
       targets: [new LambdaFunction(monitor.fn, { retryAttempts: 2 })],
     });
-
-    // CloudWatch publishes the alarms to the encrypted topic.
-    topicKey.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
-    const operators = new Topic(this, 'OperatorAlarms', {
-      displayName: 'Card tokenization operator alarms',
-      masterKey: topicKey,
-      enforceSSL: true,
+    Validations.of(daily).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'The scheduled event carries no data to replay: a missed run shows as missing MdesKeyDaysToExpiry data, ' +
+        'which the expiry alarms treat as breaching, and a failed run raises MdesKeyMonitorFailed.',
     });
+
     const action = new SnsAction(operators);
     const alarm = (
       id: string,

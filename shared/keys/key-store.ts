@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AppError } from '../domain/errors';
+import { traced } from '../observability/tracer';
 import type { CredentialsSource, MdesCredentials } from '../mdes/credentials';
 import { type MdesSecret, parseMdesSecret, signingKeyPem } from './secret-format';
 
@@ -54,7 +55,7 @@ export class SecretsManagerKeyStore implements CredentialsSource {
   private inflight?: Promise<Cached>;
 
   constructor(private readonly options: KeyStoreOptions) {
-    this.client = options.client ?? new SecretsManagerClient({});
+    this.client = options.client ?? traced(new SecretsManagerClient({}));
   }
 
   private now(): number {

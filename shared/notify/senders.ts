@@ -3,6 +3,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type * as SnsSdk from '@aws-sdk/client-sns';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { AppError } from '../domain/errors';
+import { traced } from '../observability/tracer';
 
 /** The SMS or email provider refused or failed; retryable (Step Functions Retry matches the name). */
 export class ProviderUnavailable extends AppError {
@@ -34,7 +35,10 @@ export class SnsSmsSender implements MessageSender {
   ) {}
 
   async send(to: string, message: { body: string }): Promise<string> {
-    this.sdk ??= import('@aws-sdk/client-sns').then((mod) => ({ mod, client: this.client ?? new mod.SNSClient({}) }));
+    this.sdk ??= import('@aws-sdk/client-sns').then((mod) => ({
+      mod,
+      client: this.client ?? traced(new mod.SNSClient({})),
+    }));
     const { client, mod } = await this.sdk;
     try {
       const out = await client.send(
@@ -66,7 +70,7 @@ export class SesEmailSender implements MessageSender {
   async send(to: string, message: { subject: string; body: string }): Promise<string> {
     this.sdk ??= import('@aws-sdk/client-sesv2').then((mod) => ({
       mod,
-      client: this.client ?? new mod.SESv2Client({}),
+      client: this.client ?? traced(new mod.SESv2Client({})),
     }));
     const { client, mod } = await this.sdk;
     try {

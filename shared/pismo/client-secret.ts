@@ -1,4 +1,5 @@
 import * as z from '../zod';
+import { traced } from '../observability/tracer';
 
 const secretSchema = z.strictObject({ clientSecret: z.string().check(z.minLength(1)) });
 
@@ -12,7 +13,7 @@ export function pismoClientSecretFrom(secretId: string, ttlMs = 3_600_000): () =
   return async () => {
     if (cached && Date.now() - cached.at < ttlMs) return cached.value;
     const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-    const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: secretId }));
+    const out = await traced(new SecretsManagerClient({})).send(new GetSecretValueCommand({ SecretId: secretId }));
     let json: unknown;
     try {
       json = JSON.parse(out.SecretString ?? '');

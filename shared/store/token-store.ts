@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { GSI } from '../config';
+import { traced } from '../observability/tracer';
 import type { Challenge, ChallengeStatus } from '../domain/challenge';
 import type { TokenEvent } from '../domain/token-event';
 import type { TokenState } from '../domain/token-state';
@@ -180,7 +181,7 @@ export class DynamoTokenStore implements TokenStore {
   /** `options.cursorKey`: the deployment's cursor key (default: a random key for this instance, for tests). */
   constructor(
     private readonly tableName: string,
-    client: DynamoDBClient = new DynamoDBClient({}),
+    client: DynamoDBClient = traced(new DynamoDBClient({})),
     options: { cursorKey?: CursorKeySource } = {},
   ) {
     // Every request this adapter sends passes the one sanitiser (items, keys, values): DESIGN.md §3a.

@@ -1,5 +1,6 @@
 import type * as SfnSdk from '@aws-sdk/client-sfn';
 import type { SFNClient } from '@aws-sdk/client-sfn';
+import { traced } from '../observability/tracer';
 
 /** Starting and resuming the ID&V workflow; executions carry ids only, never the code. */
 export interface IdvWorkflowPort {
@@ -25,7 +26,10 @@ export class StepFunctionsIdvWorkflow implements IdvWorkflowPort {
   ) {}
 
   private load() {
-    this.sdk ??= import('@aws-sdk/client-sfn').then((mod) => ({ mod, client: this.client ?? new mod.SFNClient({}) }));
+    this.sdk ??= import('@aws-sdk/client-sfn').then((mod) => ({
+      mod,
+      client: this.client ?? traced(new mod.SFNClient({})),
+    }));
     return this.sdk;
   }
 

@@ -3,12 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import cdkJson from '../../cdk.json';
-import { buildApp, type ServiceStacks } from '../../infra/build-app';
-
-function build(context: Record<string, unknown> = {}): ServiceStacks & { app: App } {
-  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context } });
-  return { app, ...buildApp(app) };
-}
+import { build } from './build-stacks';
 
 describe('infra', () => {
   let stateful: Template;
