@@ -2,6 +2,7 @@ import type * as KmsSdk from '@aws-sdk/client-kms';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import type { OtpBinding, OtpSealer } from '../domain/challenge';
 import { AppError } from '../domain/errors';
+import { traced } from '../observability/tracer';
 
 /** KMS refused or failed to seal/open a code; retryable (Step Functions Retry matches the name). */
 export class OtpSealUnavailable extends AppError {
@@ -31,7 +32,10 @@ export class KmsOtpSealer implements OtpSealer {
   ) {}
 
   private load() {
-    this.sdk ??= import('@aws-sdk/client-kms').then((mod) => ({ mod, client: this.client ?? new mod.KMSClient({}) }));
+    this.sdk ??= import('@aws-sdk/client-kms').then((mod) => ({
+      mod,
+      client: this.client ?? traced(new mod.KMSClient({})),
+    }));
     return this.sdk;
   }
 

@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { traced } from '../observability/tracer';
+import { sanitiseEveryRequest } from './sanitising-client';
 
 /**
  * Replay memory of Pismo's webhook tokens: each token id (`jti`, hashed by the verifier) is claimed
@@ -28,9 +30,10 @@ export class DynamoReplayMemory<Answer> implements ReplayMemory<Answer> {
 
   constructor(
     private readonly tableName: string,
-    client: DynamoDBClient = new DynamoDBClient({}),
+    client: DynamoDBClient = traced(new DynamoDBClient({})),
   ) {
-    this.doc = DynamoDBDocumentClient.from(client);
+    // The stored first answer passes the one sanitiser like every other item (DESIGN.md §3a).
+    this.doc = sanitiseEveryRequest(DynamoDBDocumentClient.from(client));
   }
 
   async claim(replayKey: string, acceptedUntil: number, signal?: AbortSignal): Promise<'first' | 'replay'> {

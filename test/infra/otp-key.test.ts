@@ -11,7 +11,7 @@ function otpKeyActionsByRole(template: Template): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const policy of Object.values(template.findResources('AWS::IAM::Policy')) as Policy[]) {
     for (const st of policy.Properties.PolicyDocument.Statement) {
-      if (!JSON.stringify(st.Resource).includes('OtpKey')) continue;
+      if (!JSON.stringify(st.Resource ?? null).includes('OtpKey')) continue;
       const role = policy.Properties.Roles[0]?.Ref ?? '?';
       out[role] = [...(out[role] ?? []), ...[st.Action].flat()];
       expect(st.Condition).toEqual({

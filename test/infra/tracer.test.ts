@@ -58,7 +58,7 @@ describe('observability', () => {
     });
 
     it('wraps every AWS SDK client where shared/ and functions/ create it', () => {
-      const creation = /new (?:[\w$]+\.)?(DynamoDB|SFN|SNS|SESv2|SecretsManager)Client\(/g;
+      const creation = /new (?:[\w$]+\.)?(DynamoDB|SFN|SNS|SESv2|SecretsManager|KMS)Client\(/g;
       const sites: string[] = [];
       for (const file of [...sourceFiles('shared'), ...sourceFiles('functions')]) {
         const lines = readFileSync(path.join(ROOT, file), 'utf8').split('\n');
