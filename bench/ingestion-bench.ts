@@ -265,7 +265,7 @@ export async function benchIngestion(rounds = 30, lifecyclesPerRound = 3): Promi
       name: 'HTTP ingestion time / store floor',
       value: r(pairedRatio(http, httpFloor)),
       unit: '×',
-      target: 1.6,
+      target: 1.4,
       detail: `median ${r(median(http))} ms vs floor ${r(median(httpFloor))} ms per event, ${rounds} rounds × ${lifecyclesPerRound * LIFECYCLE.length} events`,
     },
     {
