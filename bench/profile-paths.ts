@@ -2,10 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { startLocalStack } from '../local/local-stack';
 import { DECISION_SCENARIOS } from '../local/pismo-scenarios';
+import { drive } from './decision-bench';
 import { events } from './ingestion-bench';
 
 /**
- * `npx tsx bench/profile-paths.ts decision|ingestion [n] [out.cpuprofile]`: drives one handler path
+ * `npx tsx bench/profile-paths.ts decision|ingestion [n] [out.cpuprofile] [http]`: drives one handler path
  * in-process (no HTTP client) and writes a CPU profile of the driven part only (not the stack's start).
  */
 async function main() {
@@ -25,18 +26,26 @@ async function main() {
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
   const t = performance.now();
-  for (const req of signed) {
-    await stack.invoke(route.functionId, {
-      version: '2.0',
-      routeKey: route.routeKey,
-      rawPath: route.routeKey.split(' ')[1],
-      rawQueryString: '',
-      headers: req.headers,
-      body: req.body,
-      isBase64Encoded: false,
-      requestContext: { http: { method: 'POST' }, requestId: 'profile' },
-    });
-  }
+  // `decision-http`: through the local gateway with 50 callers, as the saturation figure drives it.
+  if (process.argv[5] === 'http')
+    await drive(
+      new URL(`${stack.url}${route.routeKey.split(' ')[1] ?? ''}`),
+      signed.map((x) => ({ ...x, headers: { ...x.headers, 'content-length': String(Buffer.byteLength(x.body)) } })),
+      50,
+    );
+  else
+    for (const req of signed) {
+      await stack.invoke(route.functionId, {
+        version: '2.0',
+        routeKey: route.routeKey,
+        rawPath: route.routeKey.split(' ')[1],
+        rawQueryString: '',
+        headers: req.headers,
+        body: req.body,
+        isBase64Encoded: false,
+        requestContext: { http: { method: 'POST' }, requestId: 'profile' },
+      });
+    }
   const { profile } = await session.post('Profiler.stop');
   writeFileSync(process.argv[4] ?? `${which}.cpuprofile`, JSON.stringify(profile));
   session.disconnect();
