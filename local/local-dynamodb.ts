@@ -1,5 +1,4 @@
 import { fork } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -29,7 +28,8 @@ export interface LocalDynamo {
 
 /**
  * `process`: a child process, so the stand-in's CPU (~1.2–1.6 ms per call) runs on another core
- * than the gateway and the handlers. `in-process`: the former layout, kept to measure the difference.
+ * than the gateway and the handlers. `in-process`: the former layout, kept to measure the difference;
+ * in memory only (nothing here could keep LevelDB's files 0600, the child's umask does).
  */
 export type DynaliteMode = 'process' | 'in-process';
 
@@ -111,8 +111,8 @@ async function forkDynalite(dir?: string): Promise<Running> {
 }
 
 async function listenHere(dir?: string): Promise<Running> {
-  if (dir) mkdirSync(dir, { recursive: true });
-  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  if (dir) throw new Error('dynalite in-process runs in memory only; persist with the default (own process)');
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
