@@ -20,6 +20,8 @@ export interface LocalDynamo {
   client: DynamoDBClient;
   /** Where dynalite runs: its own process (the default) or this one. */
   mode: DynaliteMode;
+  /** The child's process id (own-process mode). */
+  pid?: number;
   /** DynamoDB API calls served since start (or the last reset), by operation name. */
   calls(): Promise<Map<string, number>>;
   resetCalls(): Promise<void>;
@@ -38,7 +40,7 @@ export type DynaliteMode = 'process' | 'in-process';
  * The child process exits with its parent, even one that is killed (its IPC channel closes).
  */
 export async function startDynalite(dir?: string, mode: DynaliteMode = 'process'): Promise<LocalDynamo> {
-  const { port, calls, resetCalls, close } = mode === 'process' ? await forkDynalite(dir) : await listenHere(dir);
+  const { port, pid, calls, resetCalls, close } = mode === 'process' ? await forkDynalite(dir) : await listenHere(dir);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,
@@ -49,6 +51,7 @@ export async function startDynalite(dir?: string, mode: DynaliteMode = 'process'
     endpoint,
     client,
     mode,
+    pid,
     calls,
     resetCalls,
     stop: async () => {
@@ -60,6 +63,7 @@ export async function startDynalite(dir?: string, mode: DynaliteMode = 'process'
 
 interface Running {
   port: number;
+  pid?: number;
   calls(): Promise<Map<string, number>>;
   resetCalls(): Promise<void>;
   close(): Promise<void>;
@@ -99,6 +103,7 @@ async function forkDynalite(dir?: string): Promise<Running> {
     });
   return {
     port,
+    pid: child.pid,
     calls: () => calls(false),
     resetCalls: async () => {
       await calls(true);
