@@ -5,6 +5,7 @@ import { benchCustomerService } from './customer-service-bench';
 import { benchDecision } from './decision-bench';
 import { benchIdv } from './idv-bench';
 import { benchIngestion } from './ingestion-bench';
+import { benchSaturation, saturationProbe } from './saturation-bench';
 
 const SUITES = {
   ingestion: benchIngestion,
@@ -12,16 +13,21 @@ const SUITES = {
   idv: benchIdv,
   'cold-start': benchColdStart,
   'customer-service': benchCustomerService,
+  saturation: benchSaturation,
 } as const;
 type Suite = keyof typeof SUITES;
 
 /**
- * `npm run bench [-- ingestion|decision|idv|cold-start|customer-service]`: runs the suites and writes bench/results/.
+ * `npm run bench [-- ingestion|decision|idv|cold-start|customer-service|saturation]`: runs the suites and writes bench/results/.
  * Each suite runs in its own process: the local stack's handlers build their clients at import,
  * so one process hosts one stack.
  */
 async function main() {
   const only = process.argv[2] as Suite | undefined;
+  if (process.argv[2] === 'saturation-probe') {
+    await saturationProbe(process.argv[3] === 'in-process' ? 'in-process' : 'process');
+    return;
+  }
   if (only) {
     if (!(only in SUITES)) throw new Error(`unknown suite ${only}; one of ${Object.keys(SUITES).join(', ')}`);
     const entries = await SUITES[only]();

@@ -1,6 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { fork } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
@@ -10,31 +11,36 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import type { DynaliteReply, DynaliteRequest } from './dynalite-process';
 import type { LocalTable } from './local-model';
 
 /** A running dynalite endpoint. */
 export interface LocalDynamo {
   endpoint: string;
   client: DynamoDBClient;
+  /** Where dynalite runs: its own process (the default) or this one. */
+  mode: DynaliteMode;
+  /** The child's process id (own-process mode). */
+  pid?: number;
   /** DynamoDB API calls served since start (or the last reset), by operation name. */
-  calls: Map<string, number>;
+  calls(): Promise<Map<string, number>>;
+  resetCalls(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Starts dynalite on loopback; persisted under `dir` when given, else in memory. */
-export async function startDynalite(dir?: string): Promise<LocalDynamo> {
-  if (dir) mkdirSync(dir, { recursive: true });
-  const server = dynalite({ path: dir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const calls = new Map<string, number>();
-  server.on('request', (req: IncomingMessage) => {
-    const op = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
-    calls.set(op, (calls.get(op) ?? 0) + 1);
-  });
-  const { port } = server.address() as AddressInfo;
+/**
+ * `process`: a child process, so the stand-in's CPU (~1.2–1.6 ms per call) runs on another core
+ * than the gateway and the handlers. `in-process`: the former layout, kept to measure the difference;
+ * in memory only (nothing here could keep LevelDB's files 0600, the child's umask does).
+ */
+export type DynaliteMode = 'process' | 'in-process';
+
+/**
+ * Starts dynalite on loopback; persisted under `dir` when given (files 0600), else in memory.
+ * The child process exits with its parent, even one that is killed (its IPC channel closes).
+ */
+export async function startDynalite(dir?: string, mode: DynaliteMode = 'process'): Promise<LocalDynamo> {
+  const { port, pid, calls, resetCalls, close } = mode === 'process' ? await forkDynalite(dir) : await listenHere(dir);
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,
@@ -44,11 +50,88 @@ export async function startDynalite(dir?: string): Promise<LocalDynamo> {
   return {
     endpoint,
     client,
+    mode,
+    pid,
     calls,
+    resetCalls,
     stop: async () => {
       client.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await close();
     },
+  };
+}
+
+interface Running {
+  port: number;
+  pid?: number;
+  calls(): Promise<Map<string, number>>;
+  resetCalls(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function forkDynalite(dir?: string): Promise<Running> {
+  // The child is TypeScript: load it through tsx's CommonJS hook, under `npm start`, the bench and jest alike.
+  const child = fork(path.join(__dirname, 'dynalite-process.ts'), [JSON.stringify({ dir })], {
+    execArgv: ['--require', require.resolve('tsx/cjs')],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`dynalite process exited (${code}) before listening`));
+    child.once('exit', onExit);
+    child.once('error', reject);
+    child.on('message', (m: DynaliteReply) => {
+      if (m.type !== 'ready') return;
+      child.off('exit', onExit);
+      resolve(m.port);
+    });
+  });
+  const pending = new Map<number, (calls: Map<string, number>) => void>();
+  let nextId = 0;
+  child.on('message', (m: DynaliteReply) => {
+    if (m.type !== 'calls') return;
+    pending.get(m.id)?.(new Map(Object.entries(m.calls)));
+    pending.delete(m.id);
+  });
+  const send = (m: DynaliteRequest) => child.send(m);
+  // Answered over IPC: awaiting the answer orders a reset before the HTTP calls that follow it.
+  const calls = (reset: boolean) =>
+    new Promise<Map<string, number>>((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      send({ type: 'calls', id, reset });
+    });
+  return {
+    port,
+    pid: child.pid,
+    calls: () => calls(false),
+    resetCalls: async () => {
+      await calls(true);
+    },
+    close: async () => {
+      if (child.exitCode === null && child.connected) send({ type: 'stop' });
+      await exited;
+    },
+  };
+}
+
+async function listenHere(dir?: string): Promise<Running> {
+  if (dir) throw new Error('dynalite in-process runs in memory only; persist with the default (own process)');
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const calls = new Map<string, number>();
+  server.on('request', (req: IncomingMessage) => {
+    const op = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? 'unknown';
+    calls.set(op, (calls.get(op) ?? 0) + 1);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    calls: async () => new Map(calls),
+    resetCalls: async () => calls.clear(),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
 

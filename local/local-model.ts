@@ -160,7 +160,10 @@ export function deriveLocalModel(stacks: SynthesizedStack[]): LocalModel {
       const p = props(r);
       const integrationId = refOf(p.Target);
       const integration = integrationId ? stack.template.Resources[integrationId] : undefined;
-      const fnLogicalId = integration ? refOf(integration.Properties?.IntegrationUri) : undefined;
+      const targetId = integration ? refOf(integration.Properties?.IntegrationUri) : undefined;
+      // A Lambda alias (the decision function's provisioned concurrency) runs its function.
+      const target = targetId ? stack.template.Resources[targetId] : undefined;
+      const fnLogicalId = target?.Type === 'AWS::Lambda::Alias' ? refOf(target.Properties?.FunctionName) : targetId;
       if (!fnLogicalId) throw new Error(`route ${String(p.RouteKey)} has no Lambda integration`);
       const [method = '', routePath = ''] = String(p.RouteKey).split(' ');
       let auth: LocalRoute['auth'] = { type: 'NONE' };

@@ -4,7 +4,7 @@ import { ENV } from '../shared/config';
 import { synthesizeTemplates } from './cloud-template';
 import { DEV_ISSUER, type DevIssuer, openDevIssuer } from './dev-issuer';
 import { loadHandlers, mergedEnvironment } from './lambda-runtime';
-import { ensureTables, type LocalDynamo, startDynalite } from './local-dynamodb';
+import { type DynaliteMode, ensureTables, type LocalDynamo, startDynalite } from './local-dynamodb';
 import { LocalGateway } from './local-gateway';
 import { deriveLocalModel, type LocalModel } from './local-model';
 import { type DrainResult, drainQueue } from './local-queue';
@@ -28,6 +28,8 @@ export const PISMO_KEY_FILE = path.join(LOCAL_DIR, 'pismo-signing-key.json');
 export interface LocalStackOptions {
   /** Persist DynamoDB data here; in memory when undefined. */
   dataDir?: string;
+  /** dynalite in its own process (default) or in this one (the bench measures both). */
+  dynaliteMode?: DynaliteMode;
   /** Gateway port; 0 picks a free one. */
   port?: number;
   /** Powertools log level for the functions (default WARN, so the demo output stays readable). */
@@ -113,7 +115,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   );
   const [table] = model.tables;
   if (!table) throw new Error('the template declares no DynamoDB table');
-  const dynamo = await startDynalite(options.dataDir);
+  const dynamo = await startDynalite(options.dataDir, options.dynaliteMode);
   await ensureTables(dynamo.client, model.tables, (m) => console.warn(m));
 
   const env = mergedEnvironment(model.functions.values());

@@ -11,7 +11,9 @@ import { type ISecret, RotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsm
 import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
+import { Alias, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -57,6 +59,28 @@ export interface StatelessStackProps extends StackProps {
   edgeLimits: EdgeLimitSettings;
   /** Decision webhook: live and shadow rule set names (bundled), fail mode on store outage. */
   decision: { ruleSet: string; shadowRuleSet?: string; failMode: DecisionFailMode };
+}
+
+/** Context key: provisioned concurrency of the decision function (a whole number; 0 or unset = off). */
+export const DECISION_PROVISIONED_CONCURRENCY = 'tokenization:decisionProvisionedConcurrency';
+
+/**
+ * What the decision route invokes. With provisioned concurrency set, a `live` alias on the current
+ * version keeps that many containers initialised, so Pismo's synchronous call never waits for a
+ * cold start (~0.3–1 s of its ~2 s budget, docs/performance.md); it is billed while idle, hence off
+ * by default.
+ */
+function decisionTarget(scope: Construct, fn: NodejsFunction): IFunction {
+  const raw: unknown = scope.node.tryGetContext(DECISION_PROVISIONED_CONCURRENCY);
+  const count = raw === undefined || raw === '' ? 0 : Number(raw);
+  if (!Number.isInteger(count) || count < 0)
+    throw new Error(`${DECISION_PROVISIONED_CONCURRENCY} must be a whole number ≥ 0, got ${String(raw)}`);
+  if (count === 0) return fn;
+  return new Alias(scope, 'DecideTokenizationLive', {
+    aliasName: 'live',
+    version: fn.currentVersion,
+    provisionedConcurrentExecutions: count,
+  });
 }
 
 /** Internal API scopes. */
@@ -240,7 +264,7 @@ export class StatelessStack extends Stack {
     const [decisionRoute] = this.api.addRoutes({
       path: '/pismo/tokenization-decisions',
       methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('DecideIntegration', decide.fn),
+      integration: new HttpLambdaIntegration('DecideIntegration', decisionTarget(this, decide.fn)),
     });
     applyEdgeLimits(
       stage,

@@ -31,11 +31,25 @@ type Json = Record<string, unknown>;
  */
 export class PismoAccountsClient implements ContactDirectory {
   private token?: { value: string; expiresAt: number };
+  /** The token request under way: concurrent lookups at a cold start or an expiry share one. */
+  private tokenRequest?: Promise<string>;
+  /**
+   * Card → account lookups under way, by card id. The decision asks for the phone and the email of
+   * one card at once; without this each made its own `/cards` call. Nothing is kept once answered.
+   */
+  private readonly accountRequests = new Map<string, Promise<string | undefined>>();
 
   constructor(private readonly config: PismoAccountsConfig) {}
 
-  private async accessToken(): Promise<string> {
-    if (this.token && this.token.expiresAt > Date.now() + 30_000) return this.token.value;
+  private accessToken(): Promise<string> {
+    if (this.token && this.token.expiresAt > Date.now() + 30_000) return Promise.resolve(this.token.value);
+    this.tokenRequest ??= this.requestToken().finally(() => {
+      this.tokenRequest = undefined;
+    });
+    return this.tokenRequest;
+  }
+
+  private async requestToken(): Promise<string> {
     const res = await this.fetch('/passport/v1/oauth2/token', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -71,10 +85,16 @@ export class PismoAccountsClient implements ContactDirectory {
     return this.fetch(path, { headers: { authorization: `Bearer ${await this.accessToken()}` } });
   }
 
-  private async accountOf(ref: { accountId?: string; cardId: string }): Promise<string | undefined> {
-    if (ref.accountId) return ref.accountId;
-    const card = await this.get(`/cards/v2/cards/${encodeURIComponent(ref.cardId)}`);
-    return card.account_id === undefined ? undefined : String(card.account_id);
+  private accountOf(ref: { accountId?: string; cardId: string }): Promise<string | undefined> {
+    if (ref.accountId) return Promise.resolve(ref.accountId);
+    let request = this.accountRequests.get(ref.cardId);
+    if (!request) {
+      request = this.get(`/cards/v2/cards/${encodeURIComponent(ref.cardId)}`)
+        .then((card) => (card.account_id === undefined ? undefined : String(card.account_id)))
+        .finally(() => this.accountRequests.delete(ref.cardId));
+      this.accountRequests.set(ref.cardId, request);
+    }
+    return request;
   }
 
   async mobilePhone(ref: { accountId?: string; cardId: string }): Promise<string | undefined> {

@@ -268,6 +268,41 @@ describe('infra', () => {
     });
   });
 
+  describe('decision provisioned concurrency', () => {
+    const flag = 'tokenization:decisionProvisionedConcurrency';
+    const decisionIntegration = (t: Template) =>
+      Object.entries(t.findResources('AWS::ApiGatewayV2::Integration')).find(([id]) =>
+        id.startsWith('ApiPOSTpismotokenizationdecisionsDecideIntegration'),
+      )?.[1];
+
+    it('invokes the function itself and provisions nothing when the flag is unset', () => {
+      expect(stateless.findResources('AWS::Lambda::Alias')).toEqual({});
+      const uri = JSON.stringify(decisionIntegration(stateless)?.Properties.IntegrationUri);
+      expect(uri).toMatch(/DecideTokenizationFn/);
+    });
+
+    it('routes the decision webhook to a live alias with that many provisioned executions when set', () => {
+      const stacks = build({ [flag]: '2' });
+      const t = Template.fromStack(stacks.stateless);
+      const aliases = Object.entries(t.findResources('AWS::Lambda::Alias'));
+      expect(aliases).toHaveLength(1);
+      const [aliasId, alias] = aliases[0] ?? [];
+      expect(alias?.Properties).toMatchObject({
+        Name: 'live',
+        ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 },
+        FunctionName: { Ref: expect.stringMatching(/^DecideTokenizationFn/) },
+      });
+      expect(JSON.stringify(decisionIntegration(t)?.Properties.IntegrationUri)).toContain(String(aliasId));
+      // The synthesized app still passes cdk-nag with the alias.
+      expect(() => stacks.app.synth()).not.toThrow();
+    });
+
+    it('refuses a value that is not a whole number', () => {
+      expect(() => build({ [flag]: '1.5' })).toThrow(/decisionProvisionedConcurrency/);
+      expect(() => build({ [flag]: '-1' })).toThrow(/decisionProvisionedConcurrency/);
+    });
+  });
+
   describe('cdk-nag', () => {
     it('passes AwsSolutions and PCI DSS 3.2.1 with every acknowledgement reasoned', () => {
       const { app } = build();
