@@ -32,8 +32,11 @@ function bundle(entry: string, name: string): string {
 const PROBE =
   'const t=process.hrtime.bigint();require(process.argv[1]);process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))';
 
-/** Runtime options every function has (the baseline gets them too, so the comparison is fair). */
-const RUNTIME_ENV = { NODE_OPTIONS: '--enable-source-maps' };
+/**
+ * Runtime options every function has (the baseline gets them too, so the comparison is fair): source
+ * maps, and SDK tracing, which AppFunction turns on for every function.
+ */
+const RUNTIME_ENV = { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_TRACE_ENABLED: 'true' };
 
 function coldRequireMs(file: string, environment: Record<string, string> = RUNTIME_ENV): number {
   const out = spawnSync(process.execPath, ['-e', PROBE, file], {
