@@ -2,6 +2,7 @@ import { type App, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, PCIDSS321Checks } from 'cdk-nag';
 import { DECISION_DEFAULTS, PISMO_WEBHOOK_DEFAULTS } from '../shared/config';
+import { INTERNAL_API_DEFAULTS } from './context-defaults';
 import { type MdesCustomerSettings, StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 
@@ -65,8 +66,8 @@ export function buildApp(app: App): ServiceStacks {
     table: stateful.table,
     logKey: stateful.logKey,
     logRetention: retention(context(app, 'logRetentionDays', '365')),
-    jwtIssuer: context(app, 'jwtIssuer', 'https://auth.example-issuer.com/'),
-    jwtAudience: context(app, 'jwtAudience', 'tokenization-internal-api'),
+    jwtIssuer: context(app, 'jwtIssuer', INTERNAL_API_DEFAULTS.jwtIssuer),
+    jwtAudience: context(app, 'jwtAudience', INTERNAL_API_DEFAULTS.jwtAudience),
     pismoEventBusName: context(app, 'pismoEventBusName', 'default'),
     idv: {
       pismoApiUrl: context(app, 'pismoApiUrl', 'https://sandbox.pismolabs.io'),

@@ -1,12 +1,13 @@
-import * as path from 'node:path';
-import { synthesizeTemplates } from './cloud-template';
-import { DEV_ISSUER, openDevIssuer } from './dev-issuer';
-import { deriveLocalModel } from './local-model';
-import { LOCAL_DIR } from './local-stack';
+import { openDevIssuer } from './dev-issuer';
+import { DEV_ISSUER_KEY_FILE, internalApiAudience } from './local-settings';
 
 /**
  * `npm run dev-token [-- --scope "tokens:read tokens:write"] [--sub id] [--name "Full Name"]`:
  * prints a JWT from the local dev issuer that the local gateway accepts.
+ *
+ * It does not synthesize the app (that took 6–12 s): the audience comes from `cdk.json` through
+ * `internalApiAudience()`, the same context key and default `infra/build-app.ts` reads, and the issuer
+ * is the dev issuer the local stack configures. One source of truth, checked by the local-stack test.
  */
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -14,11 +15,8 @@ function arg(name: string, fallback: string): string {
 }
 
 async function main() {
-  const model = deriveLocalModel(synthesizeTemplates({ 'tokenization:jwtIssuer': DEV_ISSUER }));
-  const route = model.routes.find((r) => r.auth.type === 'JWT');
-  const audience = route?.auth.type === 'JWT' ? route.auth.audience[0] : undefined;
-  if (!audience) throw new Error('no JWT-protected route in the template');
-  const issuer = await openDevIssuer(path.join(LOCAL_DIR, 'dev-issuer.json'));
+  const audience = internalApiAudience();
+  const issuer = await openDevIssuer(DEV_ISSUER_KEY_FILE);
   console.log(
     await issuer.mint({
       audience,

@@ -66,8 +66,9 @@ export class LocalAwsStandins {
   private deliver(message: OutboxMessage) {
     this.outbox.push(message);
     if (this.outboxFile) {
-      mkdirSync(path.dirname(this.outboxFile), { recursive: true });
-      appendFileSync(this.outboxFile, `${JSON.stringify(message)}\n`);
+      // Codes and phone numbers: the owner's only, like the rest of the local state (0600 in a 0700 dir).
+      mkdirSync(path.dirname(this.outboxFile), { recursive: true, mode: 0o700 });
+      appendFileSync(this.outboxFile, `${JSON.stringify(message)}\n`, { mode: 0o600 });
     }
   }
 

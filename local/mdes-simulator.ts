@@ -335,6 +335,19 @@ export class MdesSimulator {
     else if (tc && existing.status === 'U') this.transition(existing, 'A', 'W');
   }
 
+  /**
+   * Vault-update hook: a status change the network made itself (the wallet or cardholder deleted,
+   * suspended or resumed the token; MDES then tells Pismo with a TV), so the vault agrees with the
+   * events the local stack receives. Idempotent; unknown TURs are ignored.
+   */
+  applyNetworkStatus(tur: string, to: StatusCode, initiator = 'W'): void {
+    const t = this.vault.get(tur);
+    if (!t || t.status === to) return;
+    if (to === 'S') t.suspenders.add(initiator);
+    if (to === 'A' || to === 'D') t.suspenders.clear();
+    this.transition(t, to, initiator);
+  }
+
   private transition(
     t: SimToken,
     to: StatusCode,
