@@ -89,6 +89,7 @@ function decodeText(body: Buffer): string {
 export class LocalGateway {
   private readonly routes: CompiledRoute[];
   private server?: Server;
+  private keySet?: ReturnType<typeof createLocalJWKSet>;
   url = '';
   /** Sees each request's route and textual body just before the function does (the stand-ins learn from it). */
   onRequest?: (routeKey: string, body: string | undefined) => void;
@@ -126,7 +127,9 @@ export class LocalGateway {
    * in the future, `nbf`/`iat` not in the future, and `aud` (or `client_id`) one of the audiences.
    */
   private async authorize(raw: string, issuer: string, audience: string[]): Promise<Record<string, unknown>> {
-    const { payload } = await jwtVerify(raw, createLocalJWKSet(this.issuer.jwks()), {
+    // The key set is imported once per gateway, as a deployed authorizer caches the issuer's JWKS.
+    this.keySet ??= createLocalJWKSet(this.issuer.jwks());
+    const { payload } = await jwtVerify(raw, this.keySet, {
       issuer,
       algorithms: [...JWT_AUTHORIZER_RULES.algorithms],
       requiredClaims: [...JWT_AUTHORIZER_RULES.requiredClaims],
