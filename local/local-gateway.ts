@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { DevIssuer } from './dev-issuer';
+import { keepIdleConnectionsOpen } from './http-keep-alive';
 import type { LocalRoute } from './local-model';
 
 /** API Gateway HTTP APIs accept payloads up to 10 MB. */
@@ -110,6 +111,7 @@ export class LocalGateway {
           : send(res, 500, JSON.stringify({ message: 'Internal Server Error' })),
       );
     });
+    keepIdleConnectionsOpen(this.server);
     await new Promise<void>((resolve, reject) => {
       this.server?.once('error', reject);
       this.server?.listen(port, '127.0.0.1', () => resolve());

@@ -204,6 +204,8 @@ export class MdesSimulator {
     sim.server = createServer((req, res) => {
       sim.handle(req, res).catch((err: unknown) => sim.send(res, 500, { message: String(err) }));
     });
+    // Idle keep-alive connections outlive fetch's own timeout: no reuse of a closing socket under load.
+    sim.server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve) => sim.server?.listen(0, '127.0.0.1', () => resolve()));
     const origin = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`;
     sim.url = `${origin}${MDES_BASE_PATH}`;
