@@ -9,6 +9,7 @@ import {
 } from '../shared/config';
 import { PISMO_WEBHOOK_UNCONFIRMED } from '../shared/pismo/webhook-auth';
 import { EDGE_LIMIT_DEFAULTS, type EdgeLimitSettings, type RouteThrottle } from './constructs/edge-limits';
+import { INTERNAL_API_DEFAULTS } from './context-defaults';
 import { type MdesCustomerSettings, StatefulStack } from './stacks/stateful-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 
@@ -110,8 +111,8 @@ export function buildApp(app: App): ServiceStacks {
     table: stateful.table,
     logKey: stateful.logKey,
     logRetention: retention(context(app, 'logRetentionDays', '365')),
-    jwtIssuer: context(app, 'jwtIssuer', 'https://auth.example-issuer.com/'),
-    jwtAudience: context(app, 'jwtAudience', 'tokenization-internal-api'),
+    jwtIssuer: context(app, 'jwtIssuer', INTERNAL_API_DEFAULTS.jwtIssuer),
+    jwtAudience: context(app, 'jwtAudience', INTERNAL_API_DEFAULTS.jwtAudience),
     pismoEventBusName: context(app, 'pismoEventBusName', 'default'),
     // Unconfirmed: Pismo's partner event source name (docs/security/edge.md).
     pismoEventSourcePrefix: context(app, 'pismoEventSource', 'aws.partner/pismo.io'),

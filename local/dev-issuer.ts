@@ -1,11 +1,17 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, type JWK, jwtVerify, type KeyLike, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike, SignJWT } from 'jose';
 
 /** The issuer name the local stack puts into the template's JWT authorizer. */
 export const DEV_ISSUER = 'https://dev-issuer.tokenization.local/';
 
-/** A local OIDC-like issuer: one ES256 key, persisted so tokens survive restarts. Never for production. */
+/**
+ * RS256, because API Gateway HTTP API JWT authorizers accept RSA signatures only: a token the dev
+ * issuer mints must be one a real authorizer could accept.
+ */
+const DEV_ISSUER_ALG = 'RS256';
+
+/** A local OIDC-like issuer: one RSA key, persisted so tokens survive restarts. Never for production. */
 export interface DevIssuer {
   issuer: string;
   mint(claims: {
@@ -17,7 +23,8 @@ export interface DevIssuer {
     /** Extra claims (e.g. the MDES customers an officer may act for), over the issuer's defaults. */
     claims?: Record<string, unknown>;
   }): Promise<string>;
-  verify(token: string, audience: string[]): Promise<Record<string, unknown>>;
+  /** The public key set, as an IdP serves it at its `jwks_uri` (what the gateway's authorizer verifies with). */
+  jwks(): { keys: JWK[] };
 }
 
 interface StoredKey {
@@ -26,10 +33,17 @@ interface StoredKey {
 }
 
 async function loadOrCreateKey(file: string): Promise<StoredKey> {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as StoredKey;
-  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-  const stored: StoredKey = { kid: `dev-${Date.now().toString(36)}`, privateJwk: await exportJWK(privateKey) };
-  mkdirSync(path.dirname(file), { recursive: true });
+  if (existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as StoredKey;
+    // Keys written before the issuer moved to RS256 were EC: replace them (old tokens stop working).
+    if (stored.privateJwk.kty === 'RSA') return stored;
+  }
+  const { privateKey } = await generateKeyPair(DEV_ISSUER_ALG, { extractable: true, modulusLength: 2048 });
+  const stored: StoredKey = {
+    kid: `dev-${Date.now().toString(36)}`,
+    privateJwk: { ...(await exportJWK(privateKey)), alg: DEV_ISSUER_ALG },
+  };
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, JSON.stringify(stored), { mode: 0o600 });
   return stored;
 }
@@ -40,23 +54,19 @@ async function loadOrCreateKey(file: string): Promise<StoredKey> {
  */
 export async function openDevIssuer(file: string, defaultClaims: Record<string, unknown> = {}): Promise<DevIssuer> {
   const stored = await loadOrCreateKey(file);
-  const privateKey = (await importJWK(stored.privateJwk, 'ES256')) as KeyLike;
-  const { d: _d, ...publicJwk } = stored.privateJwk;
-  const publicKey = (await importJWK(publicJwk, 'ES256')) as KeyLike;
+  const privateKey = (await importJWK(stored.privateJwk, DEV_ISSUER_ALG)) as KeyLike;
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = stored.privateJwk;
   return {
     issuer: DEV_ISSUER,
     mint: ({ sub = 'dev-user', name = 'Dev User', scope, audience, ttlSeconds = 3600, claims = {} }) =>
       new SignJWT({ ...defaultClaims, ...claims, scope, name })
-        .setProtectedHeader({ alg: 'ES256', kid: stored.kid, typ: 'JWT' })
+        .setProtectedHeader({ alg: DEV_ISSUER_ALG, kid: stored.kid, typ: 'JWT' })
         .setIssuer(DEV_ISSUER)
         .setAudience(audience)
         .setSubject(sub)
         .setIssuedAt()
         .setExpirationTime(`${ttlSeconds}s`)
         .sign(privateKey),
-    verify: async (token, audience) => {
-      const { payload } = await jwtVerify(token, publicKey, { issuer: DEV_ISSUER, audience, algorithms: ['ES256'] });
-      return payload as Record<string, unknown>;
-    },
+    jwks: () => ({ keys: [{ ...publicJwk, kid: stored.kid, use: 'sig' }] }),
   };
 }

@@ -1,14 +1,15 @@
-import * as path from 'node:path';
-import { synthesizeTemplates } from './cloud-template';
-import { DEV_ISSUER, openDevIssuer } from './dev-issuer';
-import { deriveLocalModel } from './local-model';
-import { LOCAL_DIR, LOCAL_MDES_CUSTOMER } from './local-stack';
+import { openDevIssuer } from './dev-issuer';
+import { DEV_ISSUER_KEY_FILE, internalApiAudience, LOCAL_MDES_CUSTOMER } from './local-settings';
 import { officerCustomersClaim } from '../shared/mdes/officer-customers';
 
 /**
  * `npm run dev-token [-- --scope "tokens:read tokens:write"] [--sub id] [--name "Full Name"]
  * [--customers CID-1,CID-2]`: prints a JWT from the local dev issuer that the local gateway accepts.
  * `--customers`: the MDES customers the officer may act for (default: the local demo's customer).
+ *
+ * It does not synthesize the app (that took 6–12 s): the audience comes from `cdk.json` through
+ * `internalApiAudience()`, the same context key and default `infra/build-app.ts` reads, and the issuer
+ * is the dev issuer the local stack configures. One source of truth, checked by the local-stack test.
  */
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -16,11 +17,8 @@ function arg(name: string, fallback: string): string {
 }
 
 async function main() {
-  const model = deriveLocalModel(synthesizeTemplates({ 'tokenization:jwtIssuer': DEV_ISSUER }));
-  const route = model.routes.find((r) => r.auth.type === 'JWT');
-  const audience = route?.auth.type === 'JWT' ? route.auth.audience[0] : undefined;
-  if (!audience) throw new Error('no JWT-protected route in the template');
-  const issuer = await openDevIssuer(path.join(LOCAL_DIR, 'dev-issuer.json'));
+  const audience = internalApiAudience();
+  const issuer = await openDevIssuer(DEV_ISSUER_KEY_FILE);
   console.log(
     await issuer.mint({
       audience,

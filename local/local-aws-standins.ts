@@ -1,4 +1,5 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
+import { keepIdleConnectionsOpen } from './http-keep-alive';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -56,6 +57,7 @@ export class LocalAwsStandins {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => json(res, 500, { message: String(err) }));
     });
+    keepIdleConnectionsOpen(this.server);
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', () => resolve()));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this.url;
@@ -68,8 +70,9 @@ export class LocalAwsStandins {
   private deliver(message: OutboxMessage) {
     this.outbox.push(message);
     if (this.outboxFile) {
-      mkdirSync(path.dirname(this.outboxFile), { recursive: true });
-      appendFileSync(this.outboxFile, `${JSON.stringify(message)}\n`);
+      // Codes and phone numbers: the owner's only, like the rest of the local state (0600 in a 0700 dir).
+      mkdirSync(path.dirname(this.outboxFile), { recursive: true, mode: 0o700 });
+      appendFileSync(this.outboxFile, `${JSON.stringify(message)}\n`, { mode: 0o600 });
     }
   }
 

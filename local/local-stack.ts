@@ -12,18 +12,16 @@ import { LocalAwsStandins } from './local-aws-standins';
 import { LocalStepFunctions } from './local-step-functions';
 import { PismoSimulator, SIMULATED_CLIENT } from './pismo-simulator';
 import { provisionLocalMdesKeys } from './mdes-keys';
+import { DEV_ISSUER_KEY_FILE, LOCAL_DIR, LOCAL_MDES_CUSTOMER } from './local-settings';
+
+export { LOCAL_MDES_CUSTOMER };
+import { createPrivateFilesFromNowOn, makeTreePrivate } from './private-files';
 import { MdesSimulator } from './mdes-simulator';
+import { MdesVaultSync } from './mdes-vault-sync';
 import { type MdesCustomer, parseMdesCustomers } from '../shared/mdes/customers';
 import { officerCustomersClaim } from '../shared/mdes/officer-customers';
 
-/** The local MDES customer id (CID) of the demo issuer. */
-export const LOCAL_MDES_CUSTOMER = 'CID-DEMO';
-
-/** Repository-local state directory (git-ignored). */
-export const LOCAL_DIR = path.resolve(__dirname, '..', '.local');
-
-/** The Pismo simulator's persisted signing key, shared by `npm start` and `npm run pismo`. */
-export const PISMO_KEY_FILE = path.join(LOCAL_DIR, 'pismo-signing-key.json');
+export { LOCAL_DIR, PISMO_KEY_FILE } from './local-settings';
 
 export interface LocalStackOptions {
   /** Persist DynamoDB data here; in memory when undefined. */
@@ -89,10 +87,16 @@ export interface LocalStack {
  * the queue consumer. One per process: handlers build their SDK clients at import.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const issuerKeyFile = options.issuerKeyFile ?? DEV_ISSUER_KEY_FILE;
+  createPrivateFilesFromNowOn();
+  // Files an earlier version left world-readable. Only our own paths: a file's parent may be /tmp.
+  const stateFiles = [options.outboxFile, options.secretsFile, options.mdesStateFile, options.pismoKeyFile];
+  for (const file of [...stateFiles, issuerKeyFile]) if (file) makeTreePrivate(file);
+  if (options.dataDir) makeTreePrivate(options.dataDir);
+  if ([options.dataDir, ...stateFiles].some((f) => f?.startsWith(`${LOCAL_DIR}${path.sep}`)))
+    makeTreePrivate(LOCAL_DIR);
   const pismo = await PismoSimulator.start(options.pismoKeyFile);
   const mdes = await MdesSimulator.start(options.mdesStateFile);
-  // MDES knows a token before Pismo tells us about it: let the simulator learn the TURs Pismo sends.
-  pismo.onSend = (payload) => mdes.learnFromPismoEvent(payload);
   const aws = new LocalAwsStandins(options.outboxFile, options.secretsFile);
   await aws.listen();
   const model = deriveLocalModel(
@@ -163,10 +167,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!rotationFn) throw new Error('the template declares no key rotation function');
     await invoke(rotationFn.id, event);
   };
-  const issuer = await openDevIssuer(options.issuerKeyFile ?? path.join(LOCAL_DIR, 'dev-issuer.json'), {
+  const issuer = await openDevIssuer(issuerKeyFile, {
     [officerCustomersClaim(env)]: mdesCustomers.map((c) => c.customerId),
   });
   const gateway = new LocalGateway(model.routes, invoke, issuer);
+  // MDES knows a token before Pismo tells us about it, and deleted or suspended it before Pismo's TV:
+  // the simulator's vault follows every event that reaches /pismo/events (the demo's, `npm run pismo`'s).
+  const vaultSync = new MdesVaultSync(mdes);
+  gateway.onRequest = (routeKey, body) => {
+    if (routeKey !== 'POST /pismo/events' || !body) return;
+    try {
+      vaultSync.observe(JSON.parse(body));
+    } catch {
+      // Not JSON: the function answers 400; nothing for MDES to learn.
+    }
+  };
   const url = await gateway.listen(options.port ?? 0);
   const jwtRoute = model.routes.find((r) => r.auth.type === 'JWT');
   const audience = jwtRoute?.auth.type === 'JWT' ? (jwtRoute.auth.audience[0] ?? '') : '';

@@ -211,6 +211,8 @@ export class MdesSimulator {
     sim.server = createServer((req, res) => {
       sim.handle(req, res).catch((err: unknown) => sim.send(res, 500, { message: String(err) }));
     });
+    // Idle keep-alive connections outlive fetch's own timeout: no reuse of a closing socket under load.
+    sim.server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve) => sim.server?.listen(0, '127.0.0.1', () => resolve()));
     const origin = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`;
     sim.url = `${origin}${MDES_BASE_PATH}`;
@@ -348,6 +350,19 @@ export class MdesSimulator {
     const status: StatusCode = tc ? 'A' : String(data.token_status ?? '').toUpperCase() === 'ACTIVE' ? 'A' : 'U';
     if (!existing) this.provision({ tur, status });
     else if (tc && existing.status === 'U') this.transition(existing, 'A', 'W');
+  }
+
+  /**
+   * Vault-update hook: a status change the network made itself (the wallet or cardholder deleted,
+   * suspended or resumed the token; MDES then tells Pismo with a TV), so the vault agrees with the
+   * events the local stack receives. Idempotent; unknown TURs are ignored.
+   */
+  applyNetworkStatus(tur: string, to: StatusCode, initiator = 'W'): void {
+    const t = this.vault.get(tur);
+    if (!t || t.status === to) return;
+    if (to === 'S') t.suspenders.add(initiator);
+    if (to === 'A' || to === 'D') t.suspenders.clear();
+    this.transition(t, to, initiator);
   }
 
   private transition(

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { keepIdleConnectionsOpen } from './http-keep-alive';
 import * as path from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -182,6 +183,7 @@ export class PismoSimulator {
       }
       send(404, { message: `no simulated Pismo API at ${req.url}` });
     });
+    keepIdleConnectionsOpen(sim.server);
     await new Promise<void>((resolve) => sim.server?.listen(0, '127.0.0.1', () => resolve()));
     sim.apiUrl = `http://127.0.0.1:${(sim.server.address() as AddressInfo).port}`;
     sim.jwksUrl = `${sim.apiUrl}/.well-known/jwks.json`;

@@ -2,10 +2,12 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { MDES_LIFECYCLE, type SeedEventName, seedEvent } from '../test/fixtures/pismo-events';
 import { mdesActiveToken, mdesYellowPath } from '../test/fixtures/idv-events';
-import { DEMO_PAN, SEED_TUR, WALLET_SUSPENDED_TUR } from './mdes-simulator';
+import { DEMO_PAN, WALLET_SUSPENDED_TUR } from './mdes-simulator';
 import { LOCAL_DIR, type LocalStack, PISMO_KEY_FILE, startLocalStack } from './local-stack';
 import { DECISION_SCENARIOS } from './pismo-scenarios';
 import { textTable } from './text-table';
+
+type Nd = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
 
 /**
  * `npm start`: the whole system on local stand-ins, plus a demo that replays Pismo's MDES and VTS
@@ -34,11 +36,28 @@ const DEMO: { title: string; events: SeedEventName[] }[] = [
   },
 ];
 
-/** Decision → AC → SMS in the outbox → TC → active → "card added", on a fresh token each run. */
-async function yellowPathDemo(stack: LocalStack) {
+/** A fresh 48-character Token Unique Reference for a demo token, so no two tokens share one. */
+function demoTur(tokenId: string): string {
+  return `DSHRMC0000259339${tokenId.padStart(32, '0')}`.slice(0, 48);
+}
+
+/** The cardholder's phone or mailbox, as the demo labels an outbox message. */
+function recipient(m: { channel: string; to: string }): string {
+  const masked = `${m.to.slice(0, -4).replace(/\d/g, '*')}${m.to.slice(-4)}`;
+  return `${m.channel} to ${masked} (the cardholder's ${m.channel === 'SMS' ? 'phone' : 'mailbox'})`;
+}
+
+/**
+ * Decision → AC → SMS in the outbox → TC → active → "card added", on a fresh token (and TUR) each
+ * run. Returns the token id and TUR: active in our store and at MDES, for the Customer Service examples.
+ */
+async function yellowPathDemo(stack: LocalStack): Promise<{ tokenId: string; tur: string }> {
   const tokenId = `y${Date.now().toString(36)}`;
+  const tur = demoTur(tokenId);
   console.log(`== Yellow path end to end for a new MDES token ${tokenId} (Step Functions workflow from the template)`);
   const flow = mdesYellowPath(tokenId);
+  const completion = (flow.tc.data.network_data as Nd).de124_member_defined_data?.mdes_data?.tokenization_complete;
+  if (completion) completion.sf10_token_unique_ref = tur;
   const scenario = DECISION_SCENARIOS.find((s) => s.name === 'mdes-yellow');
   const decision = await stack.pismo.send(`${stack.url}/pismo/tokenization-decisions`, {
     ...scenario?.request,
@@ -60,16 +79,10 @@ async function yellowPathDemo(stack: LocalStack) {
     for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
   };
   await until(() => execution()?.steps.some((s) => s.state === 'WaitForActivation' && s.type === 'entered') ?? false);
-  for (const m of stack.aws.outbox.slice(sent))
-    rows.push([
-      `${m.channel} to ${m.to.slice(0, -4).replace(/\d/g, '*')}${m.to.slice(-4)}`,
-      `after ${Date.now() - started} ms`,
-      m.body,
-    ]);
+  for (const m of stack.aws.outbox.slice(sent)) rows.push([recipient(m), `after ${Date.now() - started} ms`, m.body]);
   await send('TC event (tokenization complete)', flow.tc);
   await execution()?.done;
-  for (const m of stack.aws.outbox.slice(sent + 1))
-    rows.push([`${m.channel} to ${m.to.slice(0, -4).replace(/\d/g, '*')}${m.to.slice(-4)}`, 'after TC', m.body]);
+  for (const m of stack.aws.outbox.slice(sent + 1)) rows.push([recipient(m), 'after TC', m.body]);
   rows.push([
     'workflow',
     String(execution()?.status),
@@ -80,8 +93,10 @@ async function yellowPathDemo(stack: LocalStack) {
   ]);
   console.log(textTable(['step', 'result', 'detail'], rows), '\n');
   console.log(
-    `(The outbox stands in for the cardholder's phone and mailbox: ${path.join('.local', 'outbox.jsonl')})\n`,
+    `(The code is printed because the outbox stands for the cardholder's phone and mailbox: in AWS it goes by SMS or email only.\n` +
+      ` Locally it is kept in ${path.join('.local', 'outbox.jsonl')}, readable by you only.)\n`,
   );
+  return { tokenId, tur };
 }
 
 /**
@@ -93,7 +108,7 @@ const SEARCH_BODY_FILE = path.join(LOCAL_DIR, 'search-demo-card.json');
 
 async function customerServiceDemo(stack: LocalStack) {
   const tokenId = `cs${Date.now().toString(36)}`;
-  const tur = `DSHRMC0000259339${tokenId.padStart(32, '0')}`.slice(0, 48);
+  const tur = demoTur(tokenId);
   console.log(
     `== Customer Service over MDES (signed OAuth 1.0a calls to the MDES simulator) on a new token ${tokenId}`,
   );
@@ -214,7 +229,7 @@ async function main() {
     '\n',
   );
 
-  await yellowPathDemo(stack);
+  const active = await yellowPathDemo(stack);
 
   const tokens = new Set<string>();
   for (const scenario of DEMO) {
@@ -306,21 +321,22 @@ async function main() {
   }
   // The demo card's (test) PAN goes in a file for curl, never on a command line or in the output.
   writeFileSync(SEARCH_BODY_FILE, JSON.stringify({ AccountPan: DEMO_PAN }), { mode: 0o600 });
-  console.log('Serving. Try:');
-  console.log(`  export TOKEN=$(npm run -s dev-token)`);
-  console.log(`  curl -s -H "authorization: Bearer $TOKEN" '${stack.url}/tokens?cardId=4995608'`);
-  console.log(`  curl -s -H "authorization: Bearer $TOKEN" ${stack.url}/tokens/17556`);
-  console.log(`  npm run pismo -- send vts-passcode --url ${stack.url}   # a Pismo-signed event webhook`);
-  console.log(`  npm run pismo -- send mdes-yellow --url ${stack.url}    # a Pismo-signed decision call`);
-  console.log(`  export CS=$(npm run -s dev-token -- --scope 'tokens:read tokens:write')`);
+  // PORT reaches the CLIs through the environment; print it only when it is not their default.
+  const env = port === 3000 ? '' : `PORT=${port} `;
+  const lines = [
+    `export TOKEN=$(npm run -s dev-token)`,
+    `curl -s -H "authorization: Bearer $TOKEN" '${stack.url}/tokens?cardId=4995608'`,
+    `curl -s -H "authorization: Bearer $TOKEN" ${stack.url}/tokens/${active.tokenId}   # the yellow-path token, active`,
+    `${env}npm run pismo -- send vts-passcode   # a new Pismo-signed event (fresh id): an OTP to the outbox`,
+    `${env}npm run pismo -- send mdes-yellow    # a Pismo-signed decision call`,
+    `export CS=$(npm run -s dev-token -- --scope 'tokens:read tokens:write' --sub agent-7 --name 'Ana Souza')`,
+    `curl -s -H "authorization: Bearer $CS" -H 'content-type: application/json' -d @${path.relative(process.cwd(), SEARCH_BODY_FILE)} ${stack.url}/cs/search`,
+    `curl -s -H "authorization: Bearer $CS" -H 'content-type: application/json' -d '{"ReasonCode":"L","CommentText":"phone lost"}' ${stack.url}/cs/turs/${active.tur}/suspend`,
+    `npm run rotate-keys   # (in another terminal, after stopping this one) a full Mastercard key rotation`,
+  ];
+  console.log(`Serving on ${stack.url}. Try:\n${lines.map((l) => `  ${l}`).join('\n')}`);
   console.log(
-    `  curl -s -H "authorization: Bearer $CS" -H 'content-type: application/json' -d @${path.relative(process.cwd(), SEARCH_BODY_FILE)} ${stack.url}/cs/search`,
-  );
-  console.log(
-    `  curl -s -X POST -H "authorization: Bearer $CS" -H 'content-type: application/json' -d '{"ReasonCode":"L"}' ${stack.url}/cs/turs/${SEED_TUR}/suspend`,
-  );
-  console.log(
-    '  npm run rotate-keys    # (in another terminal, after stopping this one) a full Mastercard key rotation',
+    '(Token 17556 was deleted by the seed TV event: in our store and at the MDES simulator, so Customer Service answers 409 for it.)',
   );
   console.log('Ctrl+C to stop.');
   const stop = async () => {

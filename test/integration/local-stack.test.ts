@@ -1,9 +1,15 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
+import { decodeProtectedHeader, exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jose';
+import { DEV_ISSUER } from '../../local/dev-issuer';
+import { LocalGateway } from '../../local/local-gateway';
+import { internalApiAudience, localGatewayUrl } from '../../local/local-settings';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import { freshEvent } from '../../local/pismo-cli';
+import { mdesYellowPath } from '../fixtures/idv-events';
 import { captureStdout } from '../fixtures/capture-stdout';
 import {
   eventLike,
@@ -17,12 +23,20 @@ import {
 let stack: LocalStack;
 let readToken: string;
 let stdout: ReturnType<typeof captureStdout>;
+/** Where this run's stack keeps its files (DynamoDB stand-in, outbox, secrets, keys), as `npm start` does in `.local/`. */
+const stateDir = mkdtempSync(path.join(tmpdir(), 'local-state-'));
+const issuerKeyFile = path.join(stateDir, 'dev-issuer.json');
 
 beforeAll(async () => {
   stdout = captureStdout();
   stack = await startLocalStack({
     logLevel: 'DEBUG',
-    issuerKeyFile: path.join(mkdtempSync(path.join(tmpdir(), 'issuer-')), 'key.json'),
+    issuerKeyFile,
+    dataDir: path.join(stateDir, 'dynalite'),
+    outboxFile: path.join(stateDir, 'outbox.jsonl'),
+    secretsFile: path.join(stateDir, 'secrets-manager.json'),
+    mdesStateFile: path.join(stateDir, 'mdes-simulator.json'),
+    pismoKeyFile: path.join(stateDir, 'pismo-signing-key.json'),
   });
   readToken = await stack.issuer.mint({ scope: 'tokens:read', audience: stack.audience });
 });
@@ -57,6 +71,17 @@ async function itemCount(): Promise<number> {
 interface TokenBody {
   token: { status?: string; facts: Record<string, unknown>; firstEventAt: string; lastEventAt: string };
   timeline: { items: { eventId: string; eventType: string; payload: string }[] };
+}
+
+type Nd = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+
+/** Resolves when `check` holds (polling), so a test waits for a condition instead of a fixed time. */
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 /** A lifecycle re-addressed to fresh token/card ids so runs do not see each other's data. */
@@ -243,6 +268,77 @@ describe('local stack (synthesized template on dynalite)', () => {
       expect((await get('/tokens/17556', expired)).status).toBe(401);
     });
 
+    it('issues RS256 tokens that carry exp (what an API Gateway JWT authorizer requires)', async () => {
+      const token = await stack.issuer.mint({ scope: 'tokens:read', audience: stack.audience });
+      expect(decodeProtectedHeader(token).alg).toBe('RS256');
+      expect((await get('/tokens/17556', token)).status).not.toBe(401);
+    });
+
+    it("refuses a token without exp, even signed with the issuer's own key", async () => {
+      const { privateJwk, kid } = JSON.parse(readFileSync(issuerKeyFile, 'utf8')) as { privateJwk: JWK; kid: string };
+      const sign = (withExp: boolean) => {
+        const jwt = new SignJWT({ scope: 'tokens:read' })
+          .setProtectedHeader({ alg: 'RS256', kid })
+          .setIssuer(DEV_ISSUER)
+          .setAudience(stack.audience)
+          .setIssuedAt();
+        return (withExp ? jwt.setExpirationTime('5m') : jwt).sign(privateJwk);
+      };
+      expect((await get('/tokens/17556', await sign(false))).status).toBe(401);
+      expect((await get('/tokens/17556', await sign(true))).status).not.toBe(401); // the same token with exp passes
+    });
+
+    it('refuses a non-RSA (ES256) token signed by a key the issuer publishes', async () => {
+      const ec = await generateKeyPair('ES256');
+      const rsa = await generateKeyPair('RS256');
+      const publicJwk = async (key: KeyLike, kid: string) => ({ ...(await exportJWK(key)), kid });
+      const keys = [await publicJwk(ec.publicKey, 'ec'), await publicJwk(rsa.publicKey, 'rsa')];
+      const gateway = new LocalGateway(stack.model.routes, stack.invoke, {
+        issuer: DEV_ISSUER,
+        jwks: () => ({ keys }),
+        mint: () => Promise.reject(new Error('not used')),
+      });
+      const url = await gateway.listen(0);
+      try {
+        const token = (alg: 'ES256' | 'RS256', key: KeyLike) =>
+          new SignJWT({ scope: 'tokens:read' })
+            .setProtectedHeader({ alg, kid: alg === 'ES256' ? 'ec' : 'rsa' })
+            .setIssuer(DEV_ISSUER)
+            .setAudience(stack.audience)
+            .setIssuedAt()
+            .setExpirationTime('5m')
+            .sign(key);
+        const status = async (t: string) =>
+          (await fetch(`${url}/tokens/17556`, { headers: { authorization: `Bearer ${t}` } })).status;
+        expect(await status(await token('ES256', ec.privateKey))).toBe(401);
+        expect(await status(await token('RS256', rsa.privateKey))).not.toBe(401);
+      } finally {
+        await gateway.close();
+      }
+    });
+
+    it("mints for the template's audience without synthesizing (npm run dev-token)", () => {
+      expect(internalApiAudience()).toBe(stack.audience);
+    });
+
+    it('answers 400 (not 500) for a malformed percent escape in the path, without invoking the function', async () => {
+      const res = await get('/tokens/%E0%A4%A');
+      expect(res).toEqual({ status: 400, body: { message: 'Bad Request' } });
+    });
+
+    it('refuses a JSON body that is not valid UTF-8 with 400 instead of decoding it lossily', async () => {
+      const text = JSON.stringify(eventLike('mdes-ta', { eventId: 'utf8-bad', tokenId: 'utf8-bad' }));
+      const body = Buffer.concat([Buffer.from(text.slice(0, -1)), Buffer.from(',"x":"\xff\xfe"}', 'latin1')]);
+      const before = await itemCount();
+      const res = await fetch(`${stack.url}/pismo/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await stack.pismo.sign(body)}` },
+        body,
+      });
+      expect({ status: res.status, body: await res.json() }).toEqual({ status: 400, body: { message: 'Bad Request' } });
+      expect(await itemCount()).toBe(before);
+    });
+
     it('answers 404 for an unknown token and 400 for a bad id or cursor', async () => {
       expect((await get('/tokens/nope-404')).status).toBe(404);
       expect((await get('/tokens?cardId=')).status).toBe(400);
@@ -291,6 +387,52 @@ describe('local stack (synthesized template on dynalite)', () => {
       const expected = lifecycle([...MDES_LIFECYCLE, ...VTS_LIFECYCLE], 'qr');
       for (const e of expected) await post(e);
       expect(await statesOf(events, 'qb')).toEqual(await statesOf(expected, 'qr'));
+    });
+  });
+
+  describe('MDES simulator vault', () => {
+    it('follows the events: a token Pismo reports deleted (MDES TV) is deleted at MDES too', async () => {
+      const tur = 'DSHRMC0000259339000000000000000000000000vaultsync';
+      const [ta, tc, tv] = lifecycle(['mdes-ta', 'mdes-tc', 'mdes-tv-deleted'], 'vs');
+      const completion = (tc?.data.network_data as Nd).de124_member_defined_data?.mdes_data?.tokenization_complete;
+      if (completion) completion.sf10_token_unique_ref = tur;
+      for (const e of [ta, tc]) await post(e);
+      expect(stack.mdes.vault.get(tur)?.status).toBe('A');
+      expect((await post(tv)).body).toMatchObject({ tokenStatus: 'deleted' });
+      expect(stack.mdes.vault.get(tur)?.status).toBe('D');
+    });
+  });
+
+  describe('npm run pismo', () => {
+    it('sends to the PORT the stack serves on', () => {
+      expect(localGatewayUrl({ PORT: '3104' })).toBe('http://127.0.0.1:3104');
+      expect(localGatewayUrl({})).toBe('http://127.0.0.1:3000');
+    });
+
+    it('sends a seed event as a new event each time: applied, never a duplicate of the demo', async () => {
+      await post(seedEvent('vts-passcode')); // what the demo sent
+      const [first, second] = [freshEvent('vts-passcode'), freshEvent('vts-passcode')];
+      expect(first.event_id).not.toBe(second.event_id);
+      expect((await post(first)).body).toMatchObject({ outcome: 'applied', tokenStatus: 'pending_idv' });
+      expect((await post(second)).body).toMatchObject({ outcome: 'applied' });
+    });
+  });
+
+  describe('local files', () => {
+    it("creates the outbox and the DynamoDB stand-in's files for the owner only (0600, directories 0700)", async () => {
+      const flow = mdesYellowPath('modes');
+      await post(flow.ta);
+      await post(flow.ac);
+      await until(() => existsSync(path.join(stateDir, 'outbox.jsonl')));
+      const loose: string[] = [];
+      const walk = (p: string) => {
+        const st = statSync(p);
+        if ((st.mode & 0o077) !== 0) loose.push(`${path.relative(stateDir, p)} ${(st.mode & 0o777).toString(8)}`);
+        if (st.isDirectory()) for (const e of readdirSync(p)) walk(path.join(p, e));
+      };
+      walk(stateDir);
+      expect(readdirSync(path.join(stateDir, 'dynalite')).length).toBeGreaterThan(0);
+      expect(loose).toEqual([]);
     });
   });
 

@@ -170,7 +170,9 @@ describe('MdesCustomerServiceClient against the MDES simulator', () => {
       await expect(client.systemStatus()).rejects.toBeInstanceOf(MdesCircuitOpen);
       expect(requestsTo('/systemstatus')).toBe(before);
       sim.clearFaults();
-      await new Promise((r) => setTimeout(r, 200));
+      // The breaker half-opens by its own timer (150 ms): wait for that state, however busy the machine.
+      for (const end = Date.now() + 10_000; client.circuitState !== 'halfOpen' && Date.now() < end;)
+        await new Promise((r) => setTimeout(r, 10));
       expect(client.circuitState).toBe('halfOpen');
       await expect(client.systemStatus()).resolves.toBeDefined();
       expect(client.circuitState).toBe('closed');
