@@ -124,7 +124,7 @@ export function buildApp(app: App): ServiceStacks {
       emailFallback: context(app, 'idvEmailFallback', 'true') === 'true',
     },
     keys: {
-      // Unconfirmed: Mastercard does not publish its credentials API (README, Keys); set per deployment.
+      // Unconfirmed: Mastercard does not publish its credentials API (docs/operations/mdes-keys.md); set per deployment.
       registrarUrl: context(app, 'mdesRegistrarUrl', 'https://developer.mastercard.com/api/credentials'),
       rotationDays: Number(context(app, 'keyRotationDays', '300')),
       revokeGraceHours: Number(context(app, 'keyRevokeGraceHours', '24')),

@@ -9,6 +9,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { DynaliteReply, DynaliteRequest } from './dynalite-process';
@@ -171,5 +172,8 @@ export async function ensureTables(client: DynamoDBClient, tables: LocalTable[],
       if (!(err instanceof ResourceNotFoundException)) throw err;
     }
     await client.send(new CreateTableCommand(wanted));
+    // As with DynamoDB, a new table takes writes only once ACTIVE; under load dynalite's creation delay
+    // outlasted a test's first write (ResourceNotFoundException).
+    await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 0.05, maxDelay: 0.2 }, { TableName: table.name });
   }
 }

@@ -122,9 +122,10 @@ export class AppFunction extends Construct {
       {
         id: 'PCI.DSS.321-LambdaInsideVPC',
         reason:
-          'The functions call only AWS regional APIs (DynamoDB, SQS) over TLS with IAM auth and expose no listener; ' +
-          'no cardholder-data network is reached. A VPC adds NAT/endpoint cost and cold-start latency without reducing ' +
-          'scope. Revisit if a function must reach a private network.',
+          'The functions call AWS regional APIs (DynamoDB, SQS, Step Functions, KMS, Secrets Manager, SNS, SES) ' +
+          "with IAM auth and, over TLS with signed requests, Pismo's and Mastercard's public HTTPS APIs; they expose " +
+          'no listener and reach no cardholder-data network. A VPC adds NAT/endpoint cost and cold-start latency ' +
+          'without reducing scope. Revisit if a function must reach a private network.',
       },
     );
   }

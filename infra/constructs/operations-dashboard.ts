@@ -34,7 +34,7 @@ export interface OperationsDashboardProps {
   mdesCustomerIds: readonly string[];
 }
 
-/** Pismo waits ~2 s for a decision (README, decision webhook); p99 above half of it is an incident in the making. */
+/** Pismo waits ~2 s for a decision (docs/api/pismo-webhooks.md); p99 above half of it is an incident in the making. */
 export const DECISION_P99_ALARM_MS = 1000;
 
 /** Decision outcomes as the decision function counts them (`Decision${record.decision}`). */

@@ -28,7 +28,7 @@ export class StatefulStack extends Stack {
   readonly table: Table;
   /** Encrypts the Mastercard key secrets. */
   readonly keysKey: Key;
-  /** One secret per MDES customer; values are installed by the operator (README runbook), never by code. */
+  /** One secret per MDES customer; values are installed by the operator (docs/operations/mdes-keys.md), never by code. */
   readonly mdesSecrets: { settings: MdesCustomerSettings; secret: Secret }[];
   /** Pismo's API client secret (`{"clientSecret":"…"}`), installed by the operator. */
   readonly pismoClientSecret: Secret;
@@ -78,7 +78,7 @@ export class StatefulStack extends Stack {
       settings,
       secret: new Secret(this, `MdesKeys${settings.customerId.replace(/[^A-Za-z0-9]/g, '')}`, {
         secretName: `card-tokenization/${props.stage}/mdes/${settings.customerId}`,
-        description: `Mastercard MDES keys of customer ${settings.customerId} (format: README, Keys)`,
+        description: `Mastercard MDES keys of customer ${settings.customerId} (format: docs/operations/mdes-keys.md)`,
         encryptionKey: this.keysKey,
         removalPolicy: RemovalPolicy.RETAIN,
       }),
@@ -92,7 +92,7 @@ export class StatefulStack extends Stack {
       });
     this.pismoClientSecret = new Secret(this, 'PismoClientSecret', {
       secretName: `card-tokenization/${props.stage}/pismo-client`,
-      description: 'Pismo API client secret: {"clientSecret":"…"} (README, Configuration)',
+      description: 'Pismo API client secret: {"clientSecret":"…"} (docs/operations/configuration-and-deploy.md)',
       encryptionKey: this.keysKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -491,7 +491,7 @@ export class StatelessStack extends Stack {
           days,
           threshold,
           ComparisonOperator.LESS_THAN_OR_EQUAL_TO_THRESHOLD,
-          `Mastercard keys of ${c.customerId} expire in ${threshold} days or less: rotate now (README, Keys runbook)`,
+          `Mastercard keys of ${c.customerId} expire in ${threshold} days or less: rotate now (docs/operations/mdes-keys.md)`,
           // No data means the monitor did not run: as bad as an unknown expiry.
           TreatMissingData.BREACHING,
         );
@@ -501,7 +501,7 @@ export class StatelessStack extends Stack {
       rotate.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
       1,
       ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      'A Mastercard key rotation step failed; AWSCURRENT is unchanged (README, Keys runbook)',
+      'A Mastercard key rotation step failed; AWSCURRENT is unchanged (docs/operations/mdes-keys.md)',
       TreatMissingData.NOT_BREACHING,
     );
     alarm(
