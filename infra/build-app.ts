@@ -99,6 +99,8 @@ export function buildApp(app: App): ServiceStacks {
   // tokens would verify (issue 11 §2). Checked first, so a deploy fails before anything is built.
   const pismoOrgId = requiredContext(app, 'pismoOrgId', "your Pismo tenant (org id) the webhooks' tokens must name");
   const pismoJwtIssuer = requiredContext(app, 'pismoJwtIssuer', "the issuer (iss) of Pismo's webhook tokens");
+  // Without Pismo's key set every webhook would be refused: a deploy must name it, not inherit a placeholder.
+  const pismoJwksUrl = requiredContext(app, 'pismoJwksUrl', "the URL of Pismo's webhook signing keys (JWKS)");
   const stage = context(app, 'stage', 'dev');
   const prefix = `CardTokenization-${stage}`;
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
@@ -140,7 +142,7 @@ export function buildApp(app: App): ServiceStacks {
       failMode: decisionFailMode(context(app, 'decisionFailMode', DECISION_DEFAULTS.failMode)),
     },
     pismoWebhook: {
-      jwksUrl: context(app, 'pismoJwksUrl', 'https://pismo-jwks.example.invalid/.well-known/jwks.json'),
+      jwksUrl: pismoJwksUrl,
       algorithms: context(app, 'pismoJwtAlgorithms', PISMO_WEBHOOK_DEFAULTS.algorithms),
       issuer: pismoJwtIssuer,
       orgId: pismoOrgId,

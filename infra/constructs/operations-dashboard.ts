@@ -131,6 +131,25 @@ export class OperationsDashboard extends Construct {
     });
     alarm('DecisionStoreFailures', storeFailures, 1, 'Decisions answered by the fail mode: the store is unavailable');
     alarm('DecisionRecordFailures', recordFailures, 1, 'Decisions answered but not recorded');
+    const recordPending = app(decide, 'DecisionRecordPending');
+    const replays = app(decide, 'DecisionReplay');
+    const replayMemoryFailures = app(decide, 'DecisionReplayMemoryFailure');
+    alarm(
+      'DecisionRecordPending',
+      recordPending,
+      5,
+      'Decision records landing after the store budget: the store is slow',
+      {
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+      },
+    );
+    alarm(
+      'DecisionReplayMemoryFailures',
+      replayMemoryFailures,
+      1,
+      'Decisions made without replay protection: the jti memory did not answer in time',
+    );
     alarm(
       'DecisionFunctionErrors',
       sum('errors + throttles', {
@@ -180,6 +199,8 @@ export class OperationsDashboard extends Construct {
     const cs = 'customer-service';
     const circuitOpen = fromLogs(props.customerService, 'circuitOpen');
     alarm('MdesCircuitOpen', circuitOpen, 1, 'MDES calls paused after repeated failures (circuit open)');
+    const turCollisions = app(cs, 'TurCollisions');
+    alarm('TurCollisions', turCollisions, 1, 'Two tokens carry one TUR: Customer Service refuses to act on them (409)');
 
     // --- Mastercard keys (alarms: StatelessStack.mastercardKeys) --------------------------------
     const daysToExpiry = props.mdesCustomerIds.map(
@@ -218,7 +239,14 @@ export class OperationsDashboard extends Construct {
             title: 'Decision outcomes',
             stacked: true,
             left: DECISION_OUTCOMES.map((o) => app(decide, `Decision${o}`, 'Sum', o)),
-            right: [storeFailures, recordFailures, app(decide, 'ShadowDisagreement')],
+            right: [
+              storeFailures,
+              recordFailures,
+              recordPending,
+              replays,
+              replayMemoryFailures,
+              app(decide, 'ShadowDisagreement'),
+            ],
           }),
         ],
         [
@@ -231,7 +259,10 @@ export class OperationsDashboard extends Construct {
             ...wide,
             title: 'Ingestion: rejected / unknown fields',
             left: [rejected, unknownFields],
-            right: perChannel('UnknownCallMethod', 'unknown call method'),
+            right: [
+              ...perChannel('UnknownCallMethod', 'unknown call method'),
+              ...perChannel('UnknownEventType', 'unknown event type'),
+            ],
           }),
         ],
         [
@@ -254,6 +285,7 @@ export class OperationsDashboard extends Construct {
             ...wide,
             title: 'MDES calls and circuit',
             left: [app(cs, 'MdesCalls'), app(cs, 'MdesFailures'), circuitOpen],
+            right: [turCollisions],
           }),
         ],
         [

@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import { GSI } from '../../shared/config';
 
 /**
- * State that outlives deployments: the token table (DESIGN.md §4) and its customer-managed key.
+ * State that outlives deployments: the token table (docs/security/data-at-rest.md) and its customer-managed key.
  * Everything here is retained on stack deletion and protected against accidental deletion.
  */
 /** An MDES customer (CID) served by this deployment, from `tokenization:mdesCustomers`. */

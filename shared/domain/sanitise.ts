@@ -1,5 +1,5 @@
 /**
- * The one sanitising step for everything persisted or logged (DESIGN.md §3a): every string that
+ * The one sanitising step for everything persisted or logged (docs/security/data-at-rest.md): every string that
  * reaches the store (items and keys), a log line or an HTTP body passes {@link sanitiseText} or
  * {@link sanitiseDeep}, which mask card numbers in any form to their last four digits.
  *

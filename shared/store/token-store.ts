@@ -48,7 +48,7 @@ export type TimelineOwner = { tokenId: string } | { cardId: string };
 /** Where a decision is recorded: its token, its card, or (unattributable requests) the day. */
 export type DecisionOwner = TimelineOwner | { invalidOn: string };
 
-/** One recorded tokenization decision (DESIGN.md §4 Decision item). Never holds card data. */
+/** One recorded tokenization decision (docs/security/data-at-rest.md, stored items). Never holds card data. */
 export interface DecisionRecord {
   decisionId: string;
   decidedAt: string;
@@ -73,7 +73,7 @@ export interface DecisionRecord {
  */
 export type AuditOwner = { tokenId: string } | { tur: string } | { day: string };
 
-/** One Customer Service action (DESIGN.md §4 Audit item): who, what, on which token, and the outcome. */
+/** One Customer Service action (docs/security/data-at-rest.md, stored items): who, what, on which token, and the outcome. */
 export interface AuditRecord {
   auditId: string;
   at: string;
@@ -184,7 +184,7 @@ export class DynamoTokenStore implements TokenStore {
     client: DynamoDBClient = traced(new DynamoDBClient({})),
     options: { cursorKey?: CursorKeySource } = {},
   ) {
-    // Every request this adapter sends passes the one sanitiser (items, keys, values): DESIGN.md §3a.
+    // Every request this adapter sends passes the one sanitiser (items, keys, values): docs/security/data-at-rest.md.
     this.doc = sanitiseEveryRequest(
       DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
     );

@@ -32,7 +32,7 @@ export class DynamoReplayMemory<Answer> implements ReplayMemory<Answer> {
     private readonly tableName: string,
     client: DynamoDBClient = traced(new DynamoDBClient({})),
   ) {
-    // The stored first answer passes the one sanitiser like every other item (DESIGN.md §3a).
+    // The stored first answer passes the one sanitiser like every other item (docs/security/data-at-rest.md).
     this.doc = sanitiseEveryRequest(DynamoDBDocumentClient.from(client));
   }
 
