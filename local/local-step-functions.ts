@@ -111,6 +111,10 @@ export class LocalStepFunctions {
             }, ms);
           }
         });
+        // The waiter can be rejected (timeout, or abortAll when the stack stops) while the task's own
+        // function is still running, before `await waiting` below: mark it handled so that is not an
+        // unhandled rejection; the await still sees the error.
+        waiting.catch(() => undefined);
         try {
           await this.invoke(functionId, payload);
           return (await waiting) as never;
