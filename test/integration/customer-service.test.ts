@@ -1,3 +1,4 @@
+import { scanAll as scanTable } from '../fixtures/token-table';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -25,18 +26,7 @@ afterAll(() => stack.stop());
 const WALLET_SUSPENDED = WALLET_SUSPENDED_TUR;
 
 /** Every item of the table, unmarshalled (all pages). */
-async function scanAll(): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await stack.dynamo.client.send(
-      new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: start as never }),
-    );
-    items.push(...(out.Items ?? []).map((i) => unmarshall(i)));
-    start = out.LastEvaluatedKey as Record<string, unknown> | undefined;
-  } while (start);
-  return items;
-}
+const scanAll = () => scanTable(stack.dynamo.client, stack.tableName);
 
 /** A Luhn-valid number of 13-19 digits, first digit non-zero (as every PAN). */
 const panArb = fc

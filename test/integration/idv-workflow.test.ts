@@ -1,5 +1,4 @@
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { scanAll } from '../fixtures/token-table';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { captureStdout } from '../fixtures/capture-stdout';
 import { mdesYellowPath, SEED_ACTIVATION_CODE } from '../fixtures/idv-events';
@@ -323,15 +322,7 @@ describe('ID&V workflow (synthesized state machine, run locally)', () => {
   });
 
   it('keeps no activation code in logs, stored items or any state input/output', async () => {
-    const items: unknown[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await stack.dynamo.client.send(
-        new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: start as never }),
-      );
-      items.push(...(out.Items ?? []).map((i) => unmarshall(i)));
-      start = out.LastEvaluatedKey as Record<string, unknown> | undefined;
-    } while (start);
+    const items = await scanAll(stack.dynamo.client, stack.tableName);
     const states = [...stack.stepFunctions.executions.values()].map((e) => ({
       input: e.input,
       output: e.output,

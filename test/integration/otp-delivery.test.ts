@@ -1,22 +1,8 @@
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import { scanAll } from '../fixtures/token-table';
 import { mdesYellowPath, SEED_ACTIVATION_CODE } from '../fixtures/idv-events';
 
-type Item = Record<string, unknown>;
-
-async function rawItems(stack: LocalStack): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await stack.dynamo.client.send(
-      new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: start as never }),
-    );
-    items.push(...(out.Items ?? []).map((i) => unmarshall(i)));
-    start = out.LastEvaluatedKey as Record<string, unknown> | undefined;
-  } while (start);
-  return items;
-}
+const rawItems = (stack: LocalStack) => scanAll(stack.dynamo.client, stack.tableName);
 
 const challengeItem = async (stack: LocalStack, tokenId: string) =>
   (await rawItems(stack)).find((i) => i.PK === `TOKEN#${tokenId}` && String(i.SK).startsWith('CHALLENGE#'));
