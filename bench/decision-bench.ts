@@ -137,7 +137,8 @@ export async function benchDecision(requestsPerLevel = 600): Promise<BenchEntry[
   // claims the token id beside the query and saves the answer beside the record, as the use case does.
   const floor = async (body: string, authorization: string) => {
     const call = await verify(authorization, Buffer.from(body));
-    const jti = `JTI#${call.replayKey}`;
+    // Its own key: the handler already claimed this token id in its round.
+    const jti = `JTI#floor#${call.replayKey}`;
     await Promise.all([
       doc.send(
         new QueryCommand({

@@ -1,9 +1,13 @@
+import { loadOtpKeyArn } from '../shared/config';
+import { KmsOtpSealer } from '../shared/notify/otp-sealer';
 import { createObservability } from '../shared/observability/powertools';
 import { deliverOtp } from '../shared/use-cases/idv-steps';
 import { createIdvDeps } from '../shared/workflow/idv-deps';
 import { stepHandler } from '../shared/workflow/step-handler';
 
-const deps = createIdvDeps();
+// Only this step opens codes (OTP_KEY_ARN and a kms:Decrypt grant are its alone); the KMS client is
+// bundled here only.
+const deps = createIdvDeps(process.env, undefined, new KmsOtpSealer(loadOtpKeyArn()));
 const obs = createObservability('deliver-otp');
 
 /** ID&V workflow step: Delivers the ID&V code by SMS or email and removes it from the store. */

@@ -1,6 +1,6 @@
-import { ENV, loadBaseConfig, loadIdvConfig } from '../config';
+import { loadBaseConfig, loadIdvConfig } from '../config';
+import type { OtpSealer } from '../domain/challenge';
 import type { TokenLifecyclePort } from '../mdes/token-lifecycle';
-import { KmsOtpSealer } from '../notify/otp-sealer';
 import { SesEmailSender, SnsSmsSender } from '../notify/senders';
 import { PismoAccountsClient } from '../pismo/accounts-client';
 import { pismoClientSecretFrom } from '../pismo/client-secret';
@@ -14,11 +14,22 @@ const NO_MDES: TokenLifecyclePort = {
   resendActivationCode: () => Promise.reject(new Error('this step function has no MDES access')),
 };
 
+/** Stands in for the code sealer in the steps that never open a code (only delivery does). */
+const NO_SEALER: OtpSealer = {
+  seal: () => Promise.reject(new Error('this step function does not seal codes')),
+  open: () => Promise.reject(new Error('this step function has no access to the code key')),
+};
+
 /**
  * Composition root of the ID&V step functions: one set of clients per container. `mdes` only for the
- * step that calls MDES: the client, its signer and node-forge (PKCS#12) add ~500 KiB to a bundle.
+ * step that calls MDES: the client, its signer and node-forge (PKCS#12) add ~500 KiB to a bundle; `otpSealer`
+ * only for the delivery step (the KMS client).
  */
-export function createIdvDeps(env: NodeJS.ProcessEnv = process.env, mdes: TokenLifecyclePort = NO_MDES): IdvDeps {
+export function createIdvDeps(
+  env: NodeJS.ProcessEnv = process.env,
+  mdes: TokenLifecyclePort = NO_MDES,
+  otpSealer: OtpSealer = NO_SEALER,
+): IdvDeps {
   const base = loadBaseConfig(env);
   const idv = loadIdvConfig(env);
   return {
@@ -33,9 +44,7 @@ export function createIdvDeps(env: NodeJS.ProcessEnv = process.env, mdes: TokenL
     // Resuming needs no state machine ARN: the task token identifies the execution.
     workflow: new StepFunctionsIdvWorkflow(''),
     mdes,
-    // Only the delivery step gets the key (its ARN and a kms:Decrypt grant): any other step that tried
-    // to open a code would fail at KMS.
-    otpSealer: new KmsOtpSealer(env[ENV.otpKeyArn] ?? ''),
+    otpSealer,
     emailFallback: idv.emailFallback,
     defaultWaitSeconds: idv.defaultWaitSeconds,
   };
