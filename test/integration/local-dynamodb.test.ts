@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { startDynalite } from '../../local/local-dynamodb';
 
 const alive = (pid: number) => {
@@ -31,6 +31,11 @@ describe('local DynamoDB stand-in', () => {
             AttributeDefinitions: [{ AttributeName: 'PK', AttributeType: 'S' }],
             BillingMode: 'PAY_PER_REQUEST',
           }),
+        );
+        // A new table takes writes once ACTIVE (as in DynamoDB); under load that is not immediate.
+        await waitUntilTableExists(
+          { client: dynamo.client, maxWaitTime: 60, minDelay: 0.05, maxDelay: 0.2 },
+          { TableName: 'tokens' },
         );
         await dynamo.client.send(new PutItemCommand({ TableName: 'tokens', Item: { PK: { S: 'a' } } }));
         expect((await dynamo.calls()).get('PutItem')).toBe(1);
