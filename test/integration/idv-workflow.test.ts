@@ -3,6 +3,7 @@ import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { captureStdout } from '../fixtures/capture-stdout';
 import { mdesYellowPath, SEED_ACTIVATION_CODE } from '../fixtures/idv-events';
 import { eventLike } from '../fixtures/pismo-events';
+import { until } from '../fixtures/until';
 
 let stack: LocalStack;
 let stdout: ReturnType<typeof captureStdout>;
@@ -24,16 +25,6 @@ afterAll(async () => {
 const post = (e: unknown) => stack.pismo.send(`${stack.url}/pismo/events`, e);
 const execution = (tokenId: string) => stack.stepFunctions.executions.get(`ch-ac-${tokenId}`);
 const outboxFor = (re: RegExp) => stack.aws.outbox.filter((m) => re.test(m.body));
-
-async function until<T>(check: () => T | undefined | false, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const waiting = (tokenId: string) => () =>
   execution(tokenId)?.steps.some((s) => s.state === 'WaitForActivation' && s.type === 'entered');

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { captureStdout } from '../fixtures/capture-stdout';
 import { documentedEvent, eventLike } from '../fixtures/pismo-events';
+import { until } from '../fixtures/until';
 
 let stack: LocalStack;
 let stdout: ReturnType<typeof captureStdout>;
@@ -20,16 +21,6 @@ afterAll(async () => {
 });
 
 const post = (e: unknown) => stack.pismo.send(`${stack.url}/pismo/events`, e);
-
-async function until<T>(check: () => T | undefined | false, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** The seed TA (card 4995608, account 100001185) for a fresh token, dated now + `offsetMs`. */
 function ta(tokenId: string, offsetMs = 0) {

@@ -19,6 +19,7 @@ import {
   seedEventNames,
   VTS_LIFECYCLE,
 } from '../fixtures/pismo-events';
+import { until } from '../fixtures/until';
 
 let stack: LocalStack;
 let readToken: string;
@@ -76,14 +77,6 @@ interface TokenBody {
 type Nd = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
 
 /** Resolves when `check` holds (polling), so a test waits for a condition instead of a fixed time. */
-async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** A lifecycle re-addressed to fresh token/card ids so runs do not see each other's data. */
 function lifecycle(names: SeedEventName[], run: string) {
   return names.map((n) => {

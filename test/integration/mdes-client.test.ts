@@ -9,6 +9,7 @@ import { MdesCircuitOpen, MdesRejected, MdesUnavailable } from '../../shared/mde
 import { decryptPayload, encryptPayload } from '../../shared/mdes/payload-encryption';
 import { STATUS_TABLE, type CsTokenStatus } from '../../shared/mdes/status-rules';
 import { AUDIT, clientIdentity, mdesClient, sampleRequest } from '../fixtures/mdes';
+import { until } from '../fixtures/until';
 
 // The library's JWE mode (what Mastercard's Node.js integrations use), loaded from its internals.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -171,8 +172,7 @@ describe('MdesCustomerServiceClient against the MDES simulator', () => {
       expect(requestsTo('/systemstatus')).toBe(before);
       sim.clearFaults();
       // The breaker half-opens by its own timer (150 ms): wait for that state, however busy the machine.
-      for (const end = Date.now() + 10_000; client.circuitState !== 'halfOpen' && Date.now() < end;)
-        await new Promise((r) => setTimeout(r, 10));
+      await until(() => client.circuitState === 'halfOpen');
       expect(client.circuitState).toBe('halfOpen');
       await expect(client.systemStatus()).resolves.toBeDefined();
       expect(client.circuitState).toBe('closed');

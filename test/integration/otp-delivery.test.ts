@@ -1,21 +1,12 @@
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { scanAll } from '../fixtures/token-table';
 import { mdesYellowPath, SEED_ACTIVATION_CODE } from '../fixtures/idv-events';
+import { until } from '../fixtures/until';
 
 const rawItems = (stack: LocalStack) => scanAll(stack.dynamo.client, stack.tableName);
 
 const challengeItem = async (stack: LocalStack, tokenId: string) =>
   (await rawItems(stack)).find((i) => i.PK === `TOKEN#${tokenId}` && String(i.SK).startsWith('CHALLENGE#'));
-
-async function until<T>(check: () => Promise<T | undefined | false>, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 // One local stack per test file: the function modules are loaded once per module registry and keep
 // the first stack's endpoints.
