@@ -108,7 +108,7 @@ function logsOf(decisionId: string): { level: string; message: string; recordWri
     .map((l) => JSON.parse(l) as { level: string; message: string });
 }
 
-async function until(condition: () => boolean, timeoutMs = 5000) {
+async function until(condition: () => boolean, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -157,12 +157,14 @@ describe('decide-tokenization handler under a slow store', () => {
       const first = await invoke(authorization);
       const again = await invoke(authorization);
       expect(again).toEqual(first);
-      expect(mockTable.decisions.filter((d) => d.decisionId === first.body.decision_id)).toHaveLength(1);
-      expect(
-        logsOf(first.body.decision_id)
-          .map((l) => l.message)
-          .sort(),
-      ).toEqual(['replayed decision call answered with the first answer', 'tokenization decision']);
+      // On a busy machine the first record can land after the store budget (logged as pending): wait for
+      // it, then check the replay added none.
+      const records = () => mockTable.decisions.filter((d) => d.decisionId === first.body.decision_id);
+      await until(() => records().length > 0);
+      expect(records()).toHaveLength(1);
+      const messages = logsOf(first.body.decision_id).map((l) => l.message);
+      expect(messages.filter((m) => m === 'tokenization decision')).toHaveLength(1);
+      expect(messages).toContain('replayed decision call answered with the first answer');
     });
   });
 });
