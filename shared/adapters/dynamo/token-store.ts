@@ -1,0 +1,363 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GSI } from '../../config';
+import { traced } from '../observability/tracer';
+import type { Challenge, ChallengeStatus } from '../../domain/challenge';
+import type { TokenState } from '../../domain/token-state';
+import { sanitiseText } from '../../domain/sanitise';
+import { CursorCodec, type CursorKeySource, type CursorQuery, processCursorKey } from './cursor';
+import { sanitiseEveryRequest } from './sanitising-client';
+
+export { InvalidCursorError } from './cursor';
+
+export * from '../../domain/store';
+import type {
+  AuditOwner,
+  AuditRecord,
+  ChallengeChanges,
+  DecisionOwner,
+  DecisionRecord,
+  Page,
+  TimelineEntry,
+  TimelineOwner,
+  TokenStore,
+  VersionedTokenState,
+} from '../../domain/store';
+import { VersionConflict } from '../../domain/store';
+
+const pk = (owner: DecisionOwner | AuditOwner) =>
+  'tokenId' in owner
+    ? `TOKEN#${owner.tokenId}`
+    : 'cardId' in owner
+      ? `CARD#${owner.cardId}`
+      : 'tur' in owner
+        ? `TUR#${owner.tur}`
+        : 'day' in owner
+          ? `AUDIT#DAY#${owner.day}`
+          : `DECISIONS#INVALID#${owner.invalidOn}`;
+const AUDIT_PREFIX = 'AUDIT#';
+const DECISION_PREFIX = 'DECISION#';
+const CHALLENGE_PREFIX = 'CHALLENGE#';
+const STATE_SK = 'STATE';
+const EVENT_PREFIX = 'EVENT#';
+
+/** The cursor of a query on one partition's items whose sort key starts with `prefix`. */
+function partitionQuery(partition: string, prefix: string): CursorQuery {
+  // Items are written with sanitised keys: compare with the key as it was stored.
+  const PK = sanitiseText(partition);
+  return { scope: `table|${PK}|${prefix}`, attributes: ['PK', 'SK'], partition: { PK }, prefixes: { SK: prefix } };
+}
+
+function toState(item: Record<string, unknown>): VersionedTokenState {
+  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, version, updatedAt, ...rest } = item;
+  return { state: rest as unknown as TokenState, version: Number(version) };
+}
+
+/** DynamoDB adapter of {@link TokenStore}: single-item conditional writes only (no transactions). */
+export class DynamoTokenStore implements TokenStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly cursors: CursorCodec;
+
+  /** `options.cursorKey`: the deployment's cursor key (default: a random key for this instance, for tests). */
+  constructor(
+    private readonly tableName: string,
+    client: DynamoDBClient = traced(new DynamoDBClient({})),
+    options: { cursorKey?: CursorKeySource } = {},
+  ) {
+    // Every request this adapter sends passes the one sanitiser (items, keys, values): docs/security/data-at-rest.md.
+    this.doc = sanitiseEveryRequest(
+      DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
+    );
+    this.cursors = new CursorCodec(options.cursorKey ?? processCursorKey);
+  }
+
+  async getTokenState(tokenId: string): Promise<VersionedTokenState | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { PK: pk({ tokenId }), SK: STATE_SK }, ConsistentRead: true }),
+    );
+    return out.Item ? toState(out.Item) : undefined;
+  }
+
+  async putTokenState(state: TokenState, expectedVersion: number | undefined): Promise<void> {
+    const tur = state.facts.tokenUniqueReference;
+    const item: Record<string, unknown> = {
+      PK: pk({ tokenId: state.tokenId }),
+      SK: STATE_SK,
+      ...state,
+      version: (expectedVersion ?? 0) + 1,
+      updatedAt: new Date().toISOString(),
+    };
+    if (state.facts.cardId) {
+      item.GSI1PK = `CARD#${state.facts.cardId}`;
+      item.GSI1SK = `TOKEN#${state.tokenId}`;
+    }
+    if (tur) {
+      item.GSI2PK = `TUR#${tur}`;
+      item.GSI2SK = `TOKEN#${state.tokenId}`;
+    }
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(PK)' : 'version = :v',
+          ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':v': expectedVersion },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) throw new VersionConflict(`token ${state.tokenId} changed`);
+      throw err;
+    }
+  }
+
+  async addTimelineEntry(owner: TimelineOwner, entry: TimelineEntry): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { PK: pk(owner), SK: `${EVENT_PREFIX}${entry.occurredAt}#${entry.eventId}`, ...entry },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  /** One page of a partition's items whose sort key starts with `prefix`, keys stripped. */
+  private async queryPrefix(
+    owner: TimelineOwner | AuditOwner,
+    prefix: string,
+    options: { limit?: number; cursor?: string; newestFirst?: boolean } = {},
+  ): Promise<Page<Record<string, unknown>>> {
+    const query = partitionQuery(pk(owner), prefix);
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+        ExpressionAttributeValues: { ':pk': pk(owner), ':sk': prefix },
+        Limit: options.limit,
+        ExclusiveStartKey: await this.cursors.decode(options.cursor, query),
+        ScanIndexForward: options.newestFirst ? false : undefined,
+      }),
+    );
+    const items = (out.Items ?? []).map(({ PK, SK, ...rest }) => rest);
+    return { items, nextCursor: await this.cursors.encode(out.LastEvaluatedKey, query) };
+  }
+
+  async listTimeline(owner: TimelineOwner, limit: number, cursor?: string): Promise<Page<TimelineEntry>> {
+    const page = await this.queryPrefix(owner, EVENT_PREFIX, { limit, cursor });
+    return { items: page.items as unknown as TimelineEntry[], nextCursor: page.nextCursor };
+  }
+
+  async listTokensOfCard(cardId: string, limit: number, cursor?: string): Promise<Page<TokenState>> {
+    const GSI1PK = sanitiseText(`CARD#${cardId}`);
+    const query: CursorQuery = {
+      scope: `${GSI.byCard}|${GSI1PK}`,
+      attributes: ['GSI1PK', 'GSI1SK', 'PK', 'SK'],
+      partition: { GSI1PK, SK: STATE_SK },
+      prefixes: { GSI1SK: 'TOKEN#', PK: 'TOKEN#' },
+    };
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI.byCard,
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': `CARD#${cardId}` },
+        Limit: limit,
+        ExclusiveStartKey: await this.cursors.decode(cursor, query),
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map((i) => toState(i).state),
+      nextCursor: await this.cursors.encode(out.LastEvaluatedKey, query),
+    };
+  }
+
+  async putDecision(owner: DecisionOwner, record: DecisionRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { PK: pk(owner), SK: `${DECISION_PREFIX}${record.decidedAt}#${record.decisionId}`, ...record },
+      }),
+    );
+  }
+
+  async listDecisions(owner: TimelineOwner, limit: number): Promise<DecisionRecord[]> {
+    const page = await this.queryPrefix(owner, DECISION_PREFIX, { limit, newestFirst: true });
+    return page.items as unknown as DecisionRecord[];
+  }
+
+  async putChallenge(challenge: Challenge): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            PK: pk({ tokenId: challenge.tokenId }),
+            SK: `${CHALLENGE_PREFIX}${challenge.challengeId}`,
+            ...challenge,
+          },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async getChallenge(tokenId: string, challengeId: string): Promise<Challenge | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: pk({ tokenId }), SK: `${CHALLENGE_PREFIX}${challengeId}` },
+        ConsistentRead: true,
+      }),
+    );
+    if (!out.Item) return undefined;
+    const { PK, SK, ...rest } = out.Item;
+    return rest as Challenge;
+  }
+
+  async listChallenges(tokenId: string): Promise<Challenge[]> {
+    const page = await this.queryPrefix({ tokenId }, CHALLENGE_PREFIX);
+    return page.items as unknown as Challenge[];
+  }
+
+  async updateChallenge(
+    tokenId: string,
+    challengeId: string,
+    from: readonly ChallengeStatus[],
+    changes: ChallengeChanges,
+    removeOtp = false,
+  ): Promise<Challenge | undefined> {
+    const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {};
+    from.forEach((s, i) => {
+      values[`:from${i}`] = s;
+    });
+    const sets = entries.map(([k, v], i) => {
+      names[`#f${i}`] = k;
+      values[`:v${i}`] = v;
+      return `#f${i} = :v${i}`;
+    });
+    const update = [sets.length ? `SET ${sets.join(', ')}` : '', removeOtp ? 'REMOVE sealedOtp' : '']
+      .filter(Boolean)
+      .join(' ');
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: pk({ tokenId }), SK: `${CHALLENGE_PREFIX}${challengeId}` },
+          UpdateExpression: update,
+          ConditionExpression: `attribute_exists(PK) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const { PK, SK, ...rest } = out.Attributes ?? {};
+      return rest as Challenge;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return undefined;
+      throw err;
+    }
+  }
+
+  async registerActivationWait(
+    tokenId: string,
+    wait: { challengeId: string; taskToken: string },
+  ): Promise<TokenState | undefined> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: pk({ tokenId }), SK: STATE_SK },
+          // Bumping the version makes a concurrent event merge re-read instead of overwriting this.
+          UpdateExpression: 'SET activationWait = :w, version = version + :one',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeValues: { ':w': wait, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return out.Attributes ? toState(out.Attributes).state : undefined;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return undefined;
+      throw err;
+    }
+  }
+
+  async findTokenIdByTur(tur: string): Promise<string | undefined> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI.byTokenUniqueReference,
+        KeyConditionExpression: 'GSI2PK = :pk',
+        ExpressionAttributeValues: { ':pk': `TUR#${tur}` },
+        Limit: 1,
+      }),
+    );
+    const sk = out.Items?.[0]?.GSI2SK;
+    return typeof sk === 'string' ? sk.replace(/^TOKEN#/, '') : undefined;
+  }
+
+  async findTokenIdsByTur(tur: string, limit = 10): Promise<string[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI.byTokenUniqueReference,
+        KeyConditionExpression: 'GSI2PK = :pk',
+        ExpressionAttributeValues: { ':pk': `TUR#${tur}` },
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? [])
+      .map((i) => i.GSI2SK)
+      .filter((sk): sk is string => typeof sk === 'string')
+      .map((sk) => sk.replace(/^TOKEN#/, ''));
+  }
+
+  async putAudit(owner: AuditOwner, record: AuditRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        // PENDING first, then the outcome over it (same key).
+        Item: { PK: pk(owner), SK: `${AUDIT_PREFIX}${record.at}#${record.auditId}`, ...record },
+      }),
+    );
+  }
+
+  async listAudit(owner: AuditOwner, limit: number): Promise<AuditRecord[]> {
+    const page = await this.queryPrefix(owner, AUDIT_PREFIX, { limit, newestFirst: true });
+    return page.items as unknown as AuditRecord[];
+  }
+
+  /** Records that a rotated-out Mastercard key was revoked; false when already recorded. */
+  async recordKeyRevocation(customerId: string, consumerKey: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { PK: `KEYS#${customerId}`, SK: `REVOKED#${consumerKey}`, revokedAt: new Date().toISOString() },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async wasKeyRevoked(customerId: string, consumerKey: string): Promise<boolean> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { PK: `KEYS#${customerId}`, SK: `REVOKED#${consumerKey}` } }),
+    );
+    return out.Item !== undefined;
+  }
+}

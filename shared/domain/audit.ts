@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from './errors';
+import type { AuditOwner, AuditRecord, TokenStore } from './store';
+
+/**
+ * Every action on a token is audited the same way, whatever the route or the actor (an agent, the
+ * ID&V workflow, later a policy or the cardholder): a PENDING record before the action, its outcome
+ * after, over the same record.
+ */
+
+/** The acting customer-service officer, from the caller's JWT. */
+export interface Officer {
+  userId: string;
+  userName: string;
+}
+
+/**
+ * Runs one action on a token under the audit, the same way on every route: a PENDING record before
+ * the action (no action without a trace), then its outcome (DONE, REFUSED by a rule or the network,
+ * FAILED when unavailable or broken) over the same record.
+ */
+export async function auditedAction<T>(
+  input: {
+    owner: AuditOwner;
+    operation: string;
+    officer: Officer;
+    customerId: string;
+    tokenId?: string;
+    tokenUniqueReference?: string;
+    params?: Record<string, unknown>;
+  },
+  deps: { store: Pick<TokenStore, 'putAudit'>; now?: () => Date },
+  action: () => Promise<T>,
+  describe: (result: T) => string | undefined = () => undefined,
+): Promise<T> {
+  const started = performance.now();
+  const record: AuditRecord = {
+    ...pendingAudit(
+      { officer: input.officer, params: input.params ?? {} },
+      input.customerId,
+      (deps.now?.() ?? new Date()).toISOString(),
+    ),
+    operation: input.operation,
+    tokenId: input.tokenId,
+    tokenUniqueReference: input.tokenUniqueReference,
+  };
+  await deps.store.putAudit(input.owner, record);
+  try {
+    const result = await action();
+    Object.assign(record, { outcome: 'DONE', httpStatus: 200, reason: describe(result) });
+    return result;
+  } catch (err) {
+    Object.assign(record, {
+      outcome: auditOutcomeOf(err),
+      httpStatus: err instanceof AppError ? err.statusCode : 500,
+      reason: err instanceof AppError ? err.message : 'internal error',
+      ...(isNetworkRefusal(err) ? { mdesReason: err.details?.join('; ') } : {}),
+    });
+    throw err;
+  } finally {
+    record.latencyMs = Math.round(performance.now() - started);
+    await deps.store.putAudit(input.owner, record);
+  }
+}
+
+/** A new audit record, PENDING, for the officer's call with these parameters (every audited route builds it here). */
+export function pendingAudit(
+  input: { officer: Officer; params: Record<string, unknown> },
+  customerId: string,
+  at: string,
+): Omit<AuditRecord, 'operation'> {
+  return {
+    auditId: randomUUID(),
+    at,
+    customerId,
+    userId: input.officer.userId,
+    userName: input.officer.userName,
+    outcome: 'PENDING',
+    httpStatus: 0,
+    parameters: safeParameters(input.params),
+    latencyMs: 0,
+  };
+}
+
+/** Request parameters worth keeping in the audit: codes and comments, never a PAN or a key. */
+function safeParameters(params: Record<string, unknown>): Record<string, string> | undefined {
+  const keep = [
+    'ReasonCode',
+    'CommentText',
+    'ActivationMethodId',
+    'ExpirationDate',
+    'IssuerProductConfigurationId',
+    'MessageIdentifier',
+    'IssuerApplicationMessageDisplay',
+    'override',
+    'challengeId',
+  ];
+  const out = Object.fromEntries(
+    keep.filter((k) => typeof params[k] === 'string').map((k) => [k, String(params[k]).slice(0, 500)]),
+  );
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * The audit outcome of a failed action, decided in one place: a rule or the network said no
+ * (a 4xx error of ours) → REFUSED; anything unavailable or broken (keys unavailable, network down,
+ * circuit open, an unexpected error) → FAILED.
+ */
+export function auditOutcomeOf(err: unknown): 'FAILED' | 'REFUSED' {
+  return err instanceof AppError && err.statusCode < 500 ? 'REFUSED' : 'FAILED';
+}
+
+/** A refusal the network sent with its own reason codes (kept in the audit as `mdesReason`). */
+function isNetworkRefusal(err: unknown): err is AppError {
+  return err instanceof AppError && err.statusCode < 500 && 'httpStatus' in err && 'errors' in err;
+}
