@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { traced } from '../shared/observability/tracer';
+import { traced } from '../shared/adapters/observability/tracer';
 
 /**
  * Cold-start baseline: a bundle that only creates a DynamoDB document client, traced as every function

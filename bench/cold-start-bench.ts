@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { synthesizeTemplates } from '../local/cloud-template';
-import { deriveLocalModel } from '../local/local-model';
+import { synthesizeTemplates } from '../local/model/cloud-template';
+import { deriveLocalModel } from '../local/model/model';
 import { type BenchEntry, median } from './bench-report';
 import { INSTALLED_NOT_BUNDLED } from '../infra/constructs/app-function';
 

@@ -1,9 +1,9 @@
 import { Agent, request as httpRequest } from 'node:http';
-import { startLocalStack } from '../local/local-stack';
-import { MdesSimulator, SEED_TUR } from '../local/mdes-simulator';
-import { MdesCustomerServiceClient } from '../shared/mdes/client';
+import { startLocalStack } from '../local/stack/local-stack';
+import { MdesSimulator, SEED_TUR } from '../local/mdes-simulator/server';
+import { MdesCustomerServiceClient } from '../shared/adapters/mdes/client';
 import { alternate, type BenchEntry, median, percentile } from './bench-report';
-import { AUDIT, clientIdentity, mdesClient } from '../test/fixtures/mdes';
+import { AUDIT, clientIdentity, mdesClient } from '../local/mdes-simulator/test-clients';
 
 const r = (n: number) => Math.round(n * 100) / 100;
 

@@ -2,9 +2,9 @@ import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { loadPismoWebhookConfig } from '../shared/config';
-import { createPismoWebhookVerifier } from '../shared/pismo/webhook-auth';
-import { startLocalStack } from '../local/local-stack';
-import { DECISION_SCENARIOS } from '../local/pismo-scenarios';
+import { createPismoWebhookVerifier } from '../shared/adapters/pismo/webhook-auth';
+import { startLocalStack } from '../local/stack/local-stack';
+import { DECISION_SCENARIOS } from '../local/pismo-simulator/scenarios';
 import { alternate, type BenchEntry, median, percentile } from './bench-report';
 
 const r = (n: number) => Math.round(n * 100) / 100;

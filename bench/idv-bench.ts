@@ -1,5 +1,5 @@
-import { startLocalStack } from '../local/local-stack';
-import { mdesYellowPath, SEED_ACTIVATION_CODE } from '../test/fixtures/idv-events';
+import { startLocalStack } from '../local/stack/local-stack';
+import { mdesYellowPath, SEED_ACTIVATION_CODE } from '../local/seed/idv-events';
 import { type BenchEntry, median, percentile } from './bench-report';
 
 const r = (n: number) => Math.round(n * 100) / 100;

@@ -1,11 +1,11 @@
 import { Agent, request } from 'node:http';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
-import { startLocalStack } from '../local/local-stack';
+import { startLocalStack } from '../local/stack/local-stack';
 import { applyTokenEvent, type TokenState } from '../shared/domain/token-state';
-import { redactPismoEvent } from '../shared/pismo/redact-event';
-import { eventLike, MDES_LIFECYCLE, type SeedEventName, VTS_LIFECYCLE } from '../test/fixtures/pismo-events';
-import { toTokenEvent } from '../test/fixtures/token-events';
+import { redactPismoEvent } from '../shared/adapters/pismo/redact-event';
+import { eventLike, MDES_LIFECYCLE, type SeedEventName, VTS_LIFECYCLE } from '../local/seed/pismo-events';
+import { toTokenEvent } from '../local/seed/token-events';
 import { alternate, type BenchEntry, median } from './bench-report';
 
 const LIFECYCLE: SeedEventName[] = [...MDES_LIFECYCLE, ...VTS_LIFECYCLE];

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { startLocalStack } from '../local/local-stack';
-import { DECISION_SCENARIOS } from '../local/pismo-scenarios';
+import { startLocalStack } from '../local/stack/local-stack';
+import { DECISION_SCENARIOS } from '../local/pismo-simulator/scenarios';
 import { drive } from './decision-bench';
 import { events } from './ingestion-bench';
 

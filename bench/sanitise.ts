@@ -4,8 +4,8 @@
  * redacted Pismo payload, the largest string we store).
  */
 import { sanitiseDeep } from '../shared/domain/sanitise';
-import { redactPismoEvent } from '../shared/pismo/redact-event';
-import { seedEvent } from '../test/fixtures/pismo-events';
+import { redactPismoEvent } from '../shared/adapters/pismo/redact-event';
+import { seedEvent } from '../local/seed/pismo-events';
 
 const decisionRecord = {
   PK: 'TOKEN#27005',

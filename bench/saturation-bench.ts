@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import type { DynaliteMode } from '../local/local-dynamodb';
-import { startLocalStack } from '../local/local-stack';
-import { DECISION_SCENARIOS } from '../local/pismo-scenarios';
+import type { DynaliteMode } from '../local/aws/dynamodb';
+import { startLocalStack } from '../local/stack/local-stack';
+import { DECISION_SCENARIOS } from '../local/pismo-simulator/scenarios';
 import type { BenchEntry } from './bench-report';
 import { drive, type LoadResult } from './decision-bench';
 

@@ -7,7 +7,7 @@ import {
   type DecisionFailMode,
   PISMO_WEBHOOK_DEFAULTS,
 } from '../shared/config';
-import { PISMO_WEBHOOK_UNCONFIRMED } from '../shared/pismo/webhook-auth';
+import { PISMO_WEBHOOK_UNCONFIRMED } from '../shared/adapters/pismo/webhook-auth';
 import { EDGE_LIMIT_DEFAULTS, type EdgeLimitSettings, type RouteThrottle } from './constructs/edge-limits';
 import { INTERNAL_API_DEFAULTS } from './context-defaults';
 import { type MdesCustomerSettings, StatefulStack } from './stacks/stateful-stack';

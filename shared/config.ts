@@ -53,7 +53,7 @@ export const DECISION_DEFAULTS = {
 
 /**
  * Our defaults for Pismo webhook verification. The claim names and audiences Pismo does not publish
- * have their defaults in one place, `shared/pismo/webhook-auth.ts` (PISMO_WEBHOOK_UNCONFIRMED).
+ * have their defaults in one place, `shared/adapters/pismo/webhook-auth.ts` (PISMO_WEBHOOK_UNCONFIRMED).
  */
 export const PISMO_WEBHOOK_DEFAULTS = {
   algorithms: 'RS256,ES256,PS256',

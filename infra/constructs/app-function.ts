@@ -9,14 +9,14 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV, GSI } from '../../shared/config';
-import { TRACE_ENABLED_ENV } from '../../shared/observability/tracer';
+import { TRACE_ENABLED_ENV } from '../../shared/adapters/observability/tracer';
 
 /** Metadata key the local stack reads to map a synthesized function back to its TypeScript entry. */
 export const LOCAL_ENTRY_METADATA = 'local:entry';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** How Pismo-facing functions verify Pismo's signed webhooks (see shared/pismo/webhook-auth.ts). */
+/** How Pismo-facing functions verify Pismo's signed webhooks (see shared/adapters/pismo/webhook-auth.ts). */
 export interface PismoWebhookSettings {
   jwksUrl: string;
   algorithms: string;
@@ -31,7 +31,7 @@ export interface PismoWebhookSettings {
 }
 
 export interface AppFunctionProps {
-  /** Entry file relative to the repository root, e.g. `functions/read-tokens.ts`. */
+  /** Entry file relative to the repository root, e.g. `functions/tokens/read-tokens.ts`. */
   entry: string;
   description: string;
   logKey: IKey;
@@ -93,7 +93,7 @@ export class AppFunction extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         [ENV.logLevel]: 'INFO',
-        // AWS SDK calls as X-Ray subsegments (shared/observability/tracer.ts); context
+        // AWS SDK calls as X-Ray subsegments (shared/adapters/observability/tracer.ts); context
         // `tokenization:sdkTracing=false` saves its cold-start cost (docs/operations/dashboard.md).
         [TRACE_ENABLED_ENV]: String(!['false', false].includes(this.node.tryGetContext('tokenization:sdkTracing'))),
         ...props.environment,

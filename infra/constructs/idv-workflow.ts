@@ -49,7 +49,7 @@ export interface IdvWorkflowProps {
   otpKey: IKey;
 }
 
-/** Stable error names raised by the step functions (shared/use-cases/idv-steps.ts). */
+/** Stable error names raised by the step functions (shared/idv/idv-steps.ts). */
 const ERR = {
   expired: 'ChallengeExpired',
   provider: 'ProviderUnavailable',
@@ -108,26 +108,26 @@ export class IdvWorkflow extends Construct {
     };
     const deliverFn = (this.deliverOtp = step(
       'DeliverOtp',
-      'functions/deliver-otp.ts',
+      'functions/idv/deliver-otp.ts',
       'ID&V: deliver the code by SMS or email',
       { messages: true },
     ));
-    const awaitFn = step('AwaitOtpActivation', 'functions/await-otp-activation.ts', 'ID&V: register the task token', {
+    const awaitFn = step('AwaitOtpActivation', 'functions/idv/await-otp-activation.ts', 'ID&V: register the task token', {
       messages: false,
     });
-    const notifyFn = step('NotifyCardAdded', 'functions/notify-card-added.ts', 'ID&V: card added notification', {
+    const notifyFn = step('NotifyCardAdded', 'functions/idv/notify-card-added.ts', 'ID&V: card added notification', {
       messages: true,
     });
     deliverFn.useOtpKey(props.otpKey, 'open');
     const settleFn = step(
       'SettleChallenge',
-      'functions/settle-challenge.ts',
+      'functions/idv/settle-challenge.ts',
       'ID&V: close an expired or failed challenge',
       { messages: false },
     );
     const reviewFn = step(
       'ReviewAbandonedToken',
-      'functions/review-abandoned-token.ts',
+      'functions/idv/review-abandoned-token.ts',
       'ID&V: reminder and clean-up',
       { messages: true, mastercard: true },
     );

@@ -42,7 +42,7 @@ const DECISION_OUTCOMES = ['APPROVED', 'DECLINED', 'REQUIRE_ADDITIONAL_AUTHENTIC
 
 /**
  * Metrics derived from logs (the code emits no metric for them): the delivery step logs
- * `deliver-otp done` / `deliver-otp failed` (shared/workflow/step-handler.ts; an expired code is a
+ * `deliver-otp done` / `deliver-otp failed` (shared/idv/step-handler.ts; an expired code is a
  * normal end), the Customer Service API logs `error: "MdesCircuitOpen"` when the breaker refuses a call.
  */
 export const LOG_METRICS = {

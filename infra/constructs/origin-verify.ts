@@ -28,7 +28,7 @@ export interface OriginVerifyAuthorizerProps {
  * The REQUEST Lambda authorizer of the Pismo routes once CloudFront fronts the API: identity source
  * `$request.header.x-origin-verify` (a request without the header is refused by API Gateway before
  * any function runs), simple responses, cached per header value. The function
- * (functions/verify-origin.ts) reads the secret by name in the edge region; no cross-region reference.
+ * (functions/edge/verify-origin.ts) reads the secret by name in the edge region; no cross-region reference.
  */
 export class OriginVerifyAuthorizer extends Construct {
   readonly authorizer: HttpLambdaAuthorizer;
@@ -40,7 +40,7 @@ export class OriginVerifyAuthorizer extends Construct {
     this.fn = new AppFunction(this, 'VerifyOrigin', {
       logKey: props.logKey,
       logRetention: props.logRetention,
-      entry: 'functions/verify-origin.ts',
+      entry: 'functions/edge/verify-origin.ts',
       description: 'Authorizer of the Pismo routes: the request came through CloudFront (x-origin-verify)',
       memorySize: 256,
       timeout: Duration.seconds(5),

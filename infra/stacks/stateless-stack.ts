@@ -149,7 +149,7 @@ export class StatelessStack extends Stack {
     const consume = startsIdv(
       new AppFunction(this, 'ConsumePismoEvents', {
         ...common,
-        entry: 'functions/consume-pismo-events.ts',
+        entry: 'functions/events/consume-pismo-events.ts',
         description: 'Applies Pismo cards-tokenization events from SQS to the token store',
         timeout: Duration.seconds(30),
       })
@@ -194,7 +194,7 @@ export class StatelessStack extends Stack {
     const ingest = startsIdv(
       new AppFunction(this, 'IngestPismoEvent', {
         ...common,
-        entry: 'functions/ingest-pismo-event.ts',
+        entry: 'functions/events/ingest-pismo-event.ts',
         description: 'POST /pismo/events: one Pismo tokenization event as a signed webhook',
       })
         .useTable(props.table, 'readWrite')
@@ -203,7 +203,7 @@ export class StatelessStack extends Stack {
     );
     const decide = new AppFunction(this, 'DecideTokenization', {
       ...common,
-      entry: 'functions/decide-tokenization.ts',
+      entry: 'functions/decision/decide-tokenization.ts',
       description: "POST /pismo/tokenization-decisions: Pismo's synchronous tokenization anti-fraud webhook",
       memorySize: 1024,
       timeout: Duration.seconds(5),
@@ -220,7 +220,7 @@ export class StatelessStack extends Stack {
       .useSecret(ENV.pismoClientSecretId, props.pismoClientSecret.secret, props.pismoClientSecret.key);
     const read = new AppFunction(this, 'ReadTokens', {
       ...common,
-      entry: 'functions/read-tokens.ts',
+      entry: 'functions/tokens/read-tokens.ts',
       description: 'GET /tokens, GET /tokens/{tokenId}: token state and timeline',
     })
       .useTable(props.table, 'read')
@@ -297,7 +297,7 @@ export class StatelessStack extends Stack {
     const resend = startsIdv(
       new AppFunction(this, 'ResendChallenge', {
         ...common,
-        entry: 'functions/resend-challenge.ts',
+        entry: 'functions/idv/resend-challenge.ts',
         description: 'POST /tokens/{tokenId}/challenges/{challengeId}/resend',
         mastercard: true,
       })
@@ -316,7 +316,7 @@ export class StatelessStack extends Stack {
     // --- Customer Service over MDES -------------------------------------------------------------
     const cs = new AppFunction(this, 'CustomerService', {
       ...common,
-      entry: 'functions/customer-service.ts',
+      entry: 'functions/customer-service/customer-service.ts',
       description: 'Internal Customer Service API over Mastercard MDES Customer Service',
       // MDES timeouts (5 s) × retries, plus the status search before a write.
       timeout: Duration.seconds(29),
@@ -413,7 +413,7 @@ export class StatelessStack extends Stack {
     const keysEnv = { [ENV.mdesRegistrarUrl]: props.keys.registrarUrl };
     const rotate = new AppFunction(this, 'RotateMdesKeys', {
       ...common,
-      entry: 'functions/rotate-mdes-keys.ts',
+      entry: 'functions/keys/rotate-mdes-keys.ts',
       description: 'Secrets Manager rotation of the Mastercard project keys',
       timeout: Duration.seconds(60),
       mastercard: true,
@@ -451,7 +451,7 @@ export class StatelessStack extends Stack {
 
     const monitor = new AppFunction(this, 'MonitorMdesKeys', {
       ...common,
-      entry: 'functions/monitor-mdes-keys.ts',
+      entry: 'functions/keys/monitor-mdes-keys.ts',
       description: 'Daily: Mastercard key days-to-expiry metrics; revokes rotated-out keys after grace',
       timeout: Duration.seconds(60),
       mastercard: true,

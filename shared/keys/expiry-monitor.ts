@@ -1,6 +1,6 @@
-import type { MdesCustomer } from '../mdes/customers';
-import type { CredentialRegistrar } from './registrar';
-import { keyExpiries, type MdesSecret } from './secret-format';
+import type { MdesCustomer } from '../adapters/mdes/customers';
+import type { CredentialRegistrar } from '../adapters/mdes/registrar';
+import { keyExpiries, type MdesSecret } from '../adapters/mdes/secret-format';
 
 /** Alarm thresholds on days to expiry (CloudWatch alarms use the same numbers). */
 export const EXPIRY_THRESHOLDS_DAYS = { warning: 45, critical: 14 } as const;

@@ -6,12 +6,12 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import type { MdesCredentials } from '../mdes/credentials';
-import type { MdesCustomer } from '../mdes/customers';
-import { credentialsOf } from './key-store';
-import type { CredentialRegistrar } from './registrar';
-import { type MdesSecret, parseMdesSecret } from './secret-format';
-import type { PemKeyPair } from './x509';
+import type { MdesCredentials } from '../adapters/mdes/credentials';
+import type { MdesCustomer } from '../adapters/mdes/customers';
+import { credentialsOf } from '../adapters/mdes/key-store';
+import type { CredentialRegistrar } from '../adapters/mdes/registrar';
+import { type MdesSecret, parseMdesSecret } from '../adapters/mdes/secret-format';
+import type { PemKeyPair } from '../adapters/mdes/x509';
 
 /** The four steps Secrets Manager asks a rotation function to run, in order. */
 export const ROTATION_STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
@@ -82,7 +82,7 @@ export async function runRotationStep(event: RotationEvent, deps: RotationDeps):
       }
       const current = await secretAt(deps, secretId, 'AWSCURRENT');
       // node-forge (CSRs) is loaded only by this step.
-      const { createCsr, generateRsaKeyPair } = await import('./x509');
+      const { createCsr, generateRsaKeyPair } = await import('../adapters/mdes/x509');
       const keyPair = deps.newKeyPair ?? (() => generateRsaKeyPair());
       const signing = keyPair();
       const decryption = keyPair();

@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import type { CfnTemplate } from '../../local/cloud-template';
-import { deriveLocalModel } from '../../local/local-model';
+import type { CfnTemplate } from '../../local/model/cloud-template';
+import { deriveLocalModel } from '../../local/model/model';
 import { build } from './build-stacks';
 
 const PISMO = ['203.0.113.0/24', '2001:db8::/32'];
@@ -242,7 +242,7 @@ describe('edge (CloudFront + WAF)', () => {
 
     it('lets the authorizer read only the origin secret, by name in us-east-1', () => {
       const fns = Object.entries(
-        stateless.findResources('AWS::Lambda::Function', { Metadata: { 'local:entry': 'functions/verify-origin.ts' } }),
+        stateless.findResources('AWS::Lambda::Function', { Metadata: { 'local:entry': 'functions/edge/verify-origin.ts' } }),
       );
       expect(fns).toHaveLength(1);
       expect((fns[0]?.[1] as Resource).Properties).toMatchObject({

@@ -3,7 +3,7 @@ import { build } from './build-stacks';
 
 function decisionFunction(t: Template) {
   return Object.values(
-    t.findResources('AWS::Lambda::Function', { Metadata: { 'local:entry': 'functions/decide-tokenization.ts' } }),
+    t.findResources('AWS::Lambda::Function', { Metadata: { 'local:entry': 'functions/decision/decide-tokenization.ts' } }),
   )[0]?.Properties as Record<string, unknown>;
 }
 

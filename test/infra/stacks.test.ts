@@ -137,7 +137,7 @@ describe('infra', () => {
       );
       const env = (entry: string) =>
         fns.find((f) => f.Metadata['local:entry'] === entry)?.Properties.Environment.Variables;
-      for (const entry of ['functions/ingest-pismo-event.ts', 'functions/decide-tokenization.ts']) {
+      for (const entry of ['functions/events/ingest-pismo-event.ts', 'functions/decision/decide-tokenization.ts']) {
         expect(env(entry)).toMatchObject({
           PISMO_JWKS_URL: expect.stringMatching(/^https:\/\//),
           PISMO_JWT_ALGORITHMS: 'RS256,ES256,PS256',
@@ -148,11 +148,11 @@ describe('infra', () => {
           PISMO_DECISIONS_AUDIENCE: '/pismo/tokenization-decisions',
         });
       }
-      expect(env('functions/decide-tokenization.ts')).toMatchObject({
+      expect(env('functions/decision/decide-tokenization.ts')).toMatchObject({
         DECISION_RULE_SET: 'default-v1',
         DECISION_FAIL_MODE: 'DECIDE',
       });
-      expect(env('functions/read-tokens.ts')).not.toHaveProperty('PISMO_JWKS_URL');
+      expect(env('functions/tokens/read-tokens.ts')).not.toHaveProperty('PISMO_JWKS_URL');
     });
 
     it('routes the decision webhook to its own function without a gateway authorizer (verified in the function)', () => {

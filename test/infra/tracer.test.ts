@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { TRACE_ENABLED_ENV, traced } from '../../shared/observability/tracer';
+import { TRACE_ENABLED_ENV, traced } from '../../shared/adapters/observability/tracer';
 import { build } from './build-stacks';
 
 const ROOT = path.resolve(__dirname, '..', '..');

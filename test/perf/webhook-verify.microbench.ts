@@ -4,8 +4,8 @@
  * Not a jest test (no `.test.ts`): figures depend on the machine's load.
  */
 import { PISMO_WEBHOOK_DEFAULTS } from '../../shared/config';
-import { createPismoWebhookVerifier, type PismoWebhookAuthConfig } from '../../shared/pismo/webhook-auth';
-import { newSigningKey, PismoSimulator, SIMULATED_ISSUER, SIMULATED_ORG_ID } from '../../local/pismo-simulator';
+import { createPismoWebhookVerifier, type PismoWebhookAuthConfig } from '../../shared/adapters/pismo/webhook-auth';
+import { newSigningKey, PismoSimulator, SIMULATED_ISSUER, SIMULATED_ORG_ID } from '../../local/pismo-simulator/server';
 
 const N = Number(process.env.N ?? 1000);
 const ROUNDS = 11;

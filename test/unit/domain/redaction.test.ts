@@ -1,6 +1,6 @@
 import { maskPans, REDACTED } from '../../../shared/domain/redaction';
-import { redactPismoEvent } from '../../../shared/pismo/redact-event';
-import { seedEvent, seedEventNames } from '../../fixtures/pismo-events';
+import { redactPismoEvent } from '../../../shared/adapters/pismo/redact-event';
+import { seedEvent, seedEventNames } from '../../../local/seed/pismo-events';
 
 describe('maskPans', () => {
   it('masks Luhn-valid 13-19 digit runs to the last four', () => {

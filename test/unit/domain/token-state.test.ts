@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import type { TokenEvent } from '../../../shared/domain/token-event';
 import { applyTokenEvent, type TokenState } from '../../../shared/domain/token-state';
-import { MDES_LIFECYCLE, VTS_LIFECYCLE } from '../../fixtures/pismo-events';
-import { seedTokenEvents, tokenEvent } from '../../fixtures/token-events';
+import { MDES_LIFECYCLE, VTS_LIFECYCLE } from '../../../local/seed/pismo-events';
+import { seedTokenEvents, tokenEvent } from '../../../local/seed/token-events';
 
 function fold(events: TokenEvent[]): Map<string, TokenState> {
   const states = new Map<string, TokenState>();

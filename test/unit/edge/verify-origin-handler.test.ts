@@ -18,7 +18,7 @@ function event(headers: Record<string, string>): APIGatewayRequestAuthorizerEven
   } as unknown as APIGatewayRequestAuthorizerEventV2;
 }
 
-describe('functions/verify-origin', () => {
+describe('functions/edge/verify-origin', () => {
   let handler: (e: APIGatewayRequestAuthorizerEventV2) => Promise<{ isAuthorized: boolean }>;
   const secretIds: unknown[] = [];
   const logs = captureStdout();
@@ -40,7 +40,7 @@ describe('functions/verify-origin', () => {
         return Promise.reject(Object.assign(new Error('none'), { name: 'ResourceNotFoundException' }));
       return Promise.resolve({ SecretString: JSON.stringify({ value: SECRET }) });
     });
-    ({ handler } = await import('../../../functions/verify-origin'));
+    ({ handler } = await import('../../../functions/edge/verify-origin'));
   });
 
   afterAll(() => {

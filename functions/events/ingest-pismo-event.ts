@@ -1,0 +1,36 @@
+import { ENV, loadBaseConfig, loadOtpKeyArn, loadPismoWebhookConfig } from '../../shared/config';
+import { httpHandler } from '../../shared/adapters/http/http-handler';
+import { readSignedJsonBody } from '../../shared/adapters/http/json-body';
+import { reportIngestOutcome } from '../../shared/events/report-outcome';
+import { createObservability } from '../../shared/adapters/observability/powertools';
+import { createPismoWebhookVerifier } from '../../shared/adapters/pismo/webhook-auth';
+import { KmsOtpSealer } from '../../shared/adapters/aws/otp-sealer';
+import { DynamoTokenStore } from '../../shared/adapters/dynamo/token-store';
+import { ingestPismoEvent } from '../../shared/events/ingest-pismo-event';
+import { StepFunctionsIdvWorkflow } from '../../shared/adapters/aws/idv-workflow';
+
+const config = loadBaseConfig();
+const obs = createObservability('ingest-pismo-event');
+const store = new DynamoTokenStore(config.tableName);
+const workflow = process.env[ENV.idvStateMachineArn]
+  ? new StepFunctionsIdvWorkflow(process.env[ENV.idvStateMachineArn] ?? '')
+  : undefined;
+const otpSealer = new KmsOtpSealer(loadOtpKeyArn());
+const verifyPismo = createPismoWebhookVerifier(loadPismoWebhookConfig(process.env, 'events'));
+
+/** `POST /pismo/events`: one Pismo tokenization event delivered as a signed webhook. */
+export const handler = httpHandler(obs, async (event) => {
+  const body = await readSignedJsonBody(event, config.maxBodyBytes, verifyPismo);
+  const outcome = await ingestPismoEvent(body, { store, workflow, otpSealer });
+  reportIngestOutcome(obs, outcome, 'http');
+  return {
+    statusCode: outcome.outcome === 'applied' ? 202 : 200,
+    body: {
+      eventId: outcome.eventId,
+      outcome: outcome.outcome,
+      tokenId: outcome.tokenId,
+      tokenStatus: outcome.tokenStatus ?? null,
+      recognized: outcome.recognized,
+    },
+  };
+});

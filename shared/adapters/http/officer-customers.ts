@@ -1,0 +1,40 @@
+import { AppError } from '../../domain/errors';
+
+/**
+ * Which MDES customers (CIDs) an officer may act for: a claim of the officer's JWT. A processor
+ * serving several issuers gives each issuer's staff tokens naming only that issuer's customer(s).
+ */
+
+/** Environment variable naming the claim; default {@link DEFAULT_OFFICER_CUSTOMERS_CLAIM}. */
+export const OFFICER_CUSTOMERS_CLAIM_ENV = 'OFFICER_CUSTOMERS_CLAIM';
+export const DEFAULT_OFFICER_CUSTOMERS_CLAIM = 'mdes_customers';
+
+/** The claim name from the environment (read once per container). */
+export function officerCustomersClaim(env: NodeJS.ProcessEnv = process.env): string {
+  const name = env[OFFICER_CUSTOMERS_CLAIM_ENV] || DEFAULT_OFFICER_CUSTOMERS_CLAIM;
+  if (!/^[A-Za-z0-9_:./-]{1,128}$/.test(name)) throw new Error(`${OFFICER_CUSTOMERS_CLAIM_ENV} is not a claim name`);
+  return name;
+}
+
+/**
+ * The customer ids the claim allows. Accepts a JSON array (the token as issued) and the forms API
+ * Gateway's HTTP JWT authorizer hands a Lambda (it flattens arrays to `"[a b]"`), or a space- or
+ * comma-separated string. A missing claim allows nothing.
+ */
+export function allowedCustomersOf(claims: Record<string, unknown>, claimName: string): string[] {
+  const raw = claims[claimName];
+  if (Array.isArray(raw)) return raw.filter((c): c is string => typeof c === 'string' && c.length > 0);
+  if (typeof raw !== 'string') return [];
+  return raw
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/)
+    .map((c) => c.replace(/^"|"$/g, ''))
+    .filter(Boolean);
+}
+
+/** The officer's token does not name the MDES customer the action would use (403). */
+export class CustomerNotAllowed extends AppError {
+  constructor(customerId: string, claimName: string) {
+    super(`your token does not allow MDES customer ${customerId} (claim ${claimName})`, 403, true);
+  }
+}

@@ -1,0 +1,239 @@
+import { type Challenge, type ChallengeStatus, isDeliverable, type OtpSealer } from '../domain/challenge';
+import { ConcurrencyError, ValidationError } from '../domain/errors';
+import { maskPans } from '../domain/redaction';
+import type { TokenEvent } from '../domain/token-event';
+import { applyTokenEvent, type TokenState } from '../domain/token-state';
+import type { TokenStatus } from '../domain/token-status';
+import { type PismoEvent, parsePismoEvent } from '../adapters/pismo/event-schemas';
+import { carriesChallenge, extractOtp } from '../adapters/pismo/extract-otp';
+import { normalizePismoEvent } from '../adapters/pismo/normalize-event';
+import { redactPismoEvent } from '../adapters/pismo/redact-event';
+import { type TimelineEntry, type TimelineOwner, type TokenStore, VersionConflict } from '../adapters/dynamo/token-store';
+import type { IdvWorkflowPort } from '../adapters/aws/idv-workflow';
+
+/** Ports the ingestion use case needs. */
+export interface IngestDeps {
+  store: TokenStore;
+  now?: () => Date;
+  /** The ID&V workflow; without it, challenges are stored but no delivery starts. */
+  workflow?: IdvWorkflowPort;
+  /** Seals the code before it is stored; without it a code is never stored (the challenge fails). */
+  otpSealer?: OtpSealer;
+  /** Waits between state-merge retries (tests pass a fake clock). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Uniform in [0, 1): the jitter source (tests pass a fixed one). */
+  random?: () => number;
+}
+
+/** What happened to one event; handlers turn this into responses, logs and metrics. */
+export interface IngestOutcome {
+  outcome: 'applied' | 'duplicate';
+  eventId: string;
+  eventType: string;
+  callMethod: string;
+  recognized: boolean;
+  /** Schema version the event declared (`schema_version` or the `-<n>` event type suffix). */
+  schemaVersion?: string;
+  /** Paths of fields we do not know (kept, redacted, in the stored payload); at most 20. */
+  unknownFields: string[];
+  tokenId: string | null;
+  cardId: string | null;
+  /** The token's status after this event (undefined for events without a token). */
+  tokenStatus?: TokenStatus;
+  /** Whether the token state changed (false for duplicates and already-superseded events). */
+  stateChanged: boolean;
+  /** The ID&V challenge this event carried, if any. */
+  challenge?: { challengeId: string; status: ChallengeStatus; workflow: 'started' | 'duplicate' | 'none' };
+  /** Whether a waiting ID&V workflow was resumed by this event. */
+  resumedWorkflow?: boolean;
+}
+
+const SETTLED: ReadonlySet<TokenStatus> = new Set<TokenStatus>(['active', 'deleted', 'declined']);
+
+/** Execution names allow 1-80 of [A-Za-z0-9-_]. */
+function challengeIdOf(eventId: string): string {
+  return `ch-${eventId.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 80);
+}
+
+async function challengeOf(
+  event: TokenEvent,
+  parsed: PismoEvent,
+  tokenStatus: TokenStatus | undefined,
+  now: Date,
+  sealer: OtpSealer | undefined,
+): Promise<Challenge> {
+  const method = event.facts.activationMethod;
+  const otp = extractOtp(parsed);
+  const challengeId = challengeIdOf(event.eventId);
+  const tokenId = event.tokenId ?? '';
+  let status: ChallengeStatus = 'PENDING';
+  let failure: string | undefined;
+  if (tokenStatus && SETTLED.has(tokenStatus)) status = 'SUPERSEDED';
+  else if (!isDeliverable(method)) status = 'NOT_DELIVERED_BY_US';
+  else if (!otp) [status, failure] = ['FAILED', 'NO_CODE_IN_MESSAGE'];
+  else if (!sealer) [status, failure] = ['FAILED', 'CODE_NOT_SEALED'];
+  // The code is sealed (bound to this challenge and token) before it is stored: never in clear at rest.
+  const sealedOtp =
+    status === 'PENDING' && otp && sealer ? await sealer.seal(otp, { challengeId, tokenId }) : undefined;
+  return {
+    challengeId,
+    tokenId,
+    cardId: event.cardId ?? '',
+    accountId: event.facts.accountId,
+    network: event.facts.network ?? 'UNKNOWN',
+    method,
+    maskedHint: event.facts.maskedDestination,
+    expiresAt: event.facts.challengeExpiresAt,
+    language: event.facts.consumerLanguage,
+    status,
+    sourceEventId: event.eventId,
+    createdAt: now.toISOString(),
+    attempts: 0,
+    failure,
+    sealedOtp,
+  };
+}
+
+/**
+ * State-merge retry under contention (optimistic concurrency on one item). Full jitter (a delay
+ * uniform in [0, min(cap, base·2^n))) spreads competing writers apart instead of letting them
+ * collide again in lock step. Sizing: one round is a read plus a conditional put (~10-20 ms on
+ * DynamoDB, several times that at p99 or on a loaded local stand-in), and only one writer of a
+ * contended item wins per round, so N concurrent events on one token need ~N rounds in total: the
+ * cap (1 s) lets 50 writers spread over ~50 rounds, the attempts (20) and the total sleep budget
+ * (6 s, inside the 10 s function timeout) bound what one event may wait before a 503.
+ */
+export const STATE_RETRY = { maxAttempts: 20, baseMs: 20, capMs: 1000, budgetMs: 6000 } as const;
+
+/** Largest redacted payload we store: a DynamoDB item holds 400 KB with the facts beside it. */
+const MAX_PAYLOAD_BYTES = 300 * 1024;
+const MAX_REPORTED_UNKNOWN_FIELDS = 20;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Merges the event into its token's state, retrying lost races; throws ConcurrencyError when out of budget. */
+async function mergeState(
+  event: TokenEvent,
+  tokenId: string,
+  deps: IngestDeps,
+): Promise<{ state: TokenState; changed: boolean }> {
+  const sleep = deps.sleep ?? defaultSleep;
+  const random = deps.random ?? Math.random;
+  let slept = 0;
+  for (let attempt = 1; ; attempt++) {
+    const current = await deps.store.getTokenState(tokenId);
+    const { state, changed } = applyTokenEvent(current?.state, event);
+    if (!changed) return { state, changed: false };
+    try {
+      await deps.store.putTokenState(state, current?.version);
+      return { state, changed: true };
+    } catch (err) {
+      if (!(err instanceof VersionConflict)) throw err;
+    }
+    const delay = Math.floor(random() * Math.min(STATE_RETRY.capMs, STATE_RETRY.baseMs * 2 ** (attempt - 1)));
+    if (attempt >= STATE_RETRY.maxAttempts || slept + delay > STATE_RETRY.budgetMs) {
+      throw new ConcurrencyError(`token ${tokenId} is contended; retry`);
+    }
+    slept += delay;
+    await sleep(delay);
+  }
+}
+
+/**
+ * Validates, normalises, redacts and stores one Pismo tokenization event.
+ *
+ * Crash safety without transactions: everything that depends on the input (limits, validation,
+ * normalisation, redaction, the timeline entry) is computed before the first write, so a hostile
+ * body is refused with nothing written. Then the token state is merged and the timeline entry
+ * (which doubles as the dedup record) is written last: a crash in between (an outage, not input)
+ * leaves no timeline entry, so the redelivery runs again, and the merge is idempotent.
+ * Throws {@link ValidationError} (nothing written) for bad input, {@link ConcurrencyError} (503,
+ * nothing written by this call) when the token stays contended past the retry budget.
+ */
+export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<IngestOutcome> {
+  const parsed = parsePismoEvent(raw);
+  if (!parsed.ok) throw new ValidationError('invalid Pismo tokenization event', parsed.issues);
+  const event = normalizePismoEvent(parsed.event);
+  const now = (deps.now ?? (() => new Date()))();
+  const unknownFields = parsed.unknownFields
+    .slice(0, MAX_REPORTED_UNKNOWN_FIELDS)
+    .map((p) => maskPans(p.slice(0, 128)));
+  const payload = JSON.stringify(redactPismoEvent(raw));
+  if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
+    throw new ValidationError('invalid Pismo tokenization event', [`(body): over ${MAX_PAYLOAD_BYTES} bytes to store`]);
+  }
+  const entry: TimelineEntry = {
+    eventId: event.eventId,
+    eventType: event.eventType,
+    schemaVersion: event.schemaVersion,
+    occurredAt: event.occurredAt,
+    callMethod: event.callMethod,
+    recognized: event.recognized,
+    status: event.status,
+    facts: event.facts,
+    unknownFields: unknownFields.length > 0 ? unknownFields : undefined,
+    payload,
+    receivedAt: now.toISOString(),
+  };
+  const owners = timelineOwners(event);
+
+  let tokenStatus: TokenStatus | undefined;
+  let stateChanged = false;
+  let merged: TokenState | undefined;
+  if (event.tokenId !== null) {
+    const result = await mergeState(event, event.tokenId, deps);
+    merged = result.state;
+    tokenStatus = result.state.status;
+    stateChanged = result.changed;
+  }
+
+  // Workflow side effects come before the timeline write, so a crash re-runs them on redelivery;
+  // both are idempotent (conditional challenge put, execution name = challenge id, resume of a
+  // finished task is a no-op).
+  let challenge: IngestOutcome['challenge'];
+  if (event.tokenId !== null && carriesChallenge(parsed.event)) {
+    const c = await challengeOf(event, parsed.event, tokenStatus, now, deps.otpSealer);
+    await deps.store.putChallenge(c);
+    const startable = c.status === 'PENDING' || c.status === 'NOT_DELIVERED_BY_US';
+    const workflow =
+      startable && deps.workflow
+        ? await deps.workflow.start({ challengeId: c.challengeId, tokenId: c.tokenId })
+        : 'none';
+    challenge = { challengeId: c.challengeId, status: c.status, workflow };
+  }
+  let resumedWorkflow: boolean | undefined;
+  const wait = merged?.activationWait;
+  if (deps.workflow && wait && merged?.statusEventId === event.eventId && event.status && SETTLED.has(event.status)) {
+    resumedWorkflow = await deps.workflow.resume(
+      wait.taskToken,
+      event.status === 'active' ? { activated: true } : { error: 'TokenNotActivated', cause: `token ${event.status}` },
+    );
+  }
+
+  // The primary owner is written last, so its conditional put decides applied/duplicate.
+  let created = false;
+  for (const owner of owners) created = await deps.store.addTimelineEntry(owner, entry);
+
+  return {
+    outcome: created ? 'applied' : 'duplicate',
+    eventId: event.eventId,
+    eventType: event.eventType,
+    callMethod: event.callMethod,
+    recognized: event.recognized,
+    schemaVersion: event.schemaVersion,
+    unknownFields,
+    tokenId: event.tokenId,
+    cardId: event.cardId,
+    tokenStatus,
+    stateChanged,
+    challenge,
+    resumedWorkflow,
+  };
+}
+
+/** Where the event is kept: its token, else its card (pan_update: both cards, the old one last). */
+function timelineOwners(event: TokenEvent): TimelineOwner[] {
+  if (event.tokenId !== null) return [{ tokenId: event.tokenId }];
+  if (event.cardId === null) throw new ValidationError('invalid Pismo tokenization event', ['data: no owner']);
+  return [...(event.otherCardIds ?? []), event.cardId].map((cardId) => ({ cardId }));
+}

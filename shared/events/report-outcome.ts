@@ -1,0 +1,35 @@
+import { EVENT_TYPES } from '../adapters/pismo/event-schemas';
+import type { IngestOutcome } from './ingest-pismo-event';
+import type { Observability } from '../adapters/observability/powertools';
+
+/** Logs (ids only) and counts one ingestion outcome, the same for the HTTP and queue paths. */
+export function reportIngestOutcome(obs: Observability, outcome: IngestOutcome, channel: 'http' | 'sqs'): void {
+  obs.metrics.addMetric(outcome.outcome === 'applied' ? 'EventsApplied' : 'EventsDuplicate', 'Count', 1);
+  const knownType = (EVENT_TYPES as readonly string[]).includes(outcome.eventType);
+  if (!outcome.recognized) {
+    // An event type, call method or status word we do not know: stored, never dead-lettered.
+    obs.metrics.addMetric(knownType ? 'UnknownCallMethod' : 'UnknownEventType', 'Count', 1);
+    obs.logger.warn(knownType ? 'unknown call method or status stored on the timeline' : 'unknown event type stored', {
+      eventId: outcome.eventId,
+      eventType: outcome.eventType,
+      callMethod: outcome.callMethod,
+    });
+  }
+  if (outcome.unknownFields.length > 0) {
+    // Additive change from Pismo: kept (redacted) in the stored payload, counted here.
+    obs.metrics.addMetric('UnknownEventFields', 'Count', outcome.unknownFields.length);
+    obs.logger.warn('unknown event fields kept', { eventId: outcome.eventId, unknownFields: outcome.unknownFields });
+  }
+  obs.logger.info('event ingested', {
+    channel,
+    eventId: outcome.eventId,
+    eventType: outcome.eventType,
+    schemaVersion: outcome.schemaVersion,
+    callMethod: outcome.callMethod,
+    outcome: outcome.outcome,
+    tokenId: outcome.tokenId,
+    cardId: outcome.cardId,
+    tokenStatus: outcome.tokenStatus,
+    stateChanged: outcome.stateChanged,
+  });
+}

@@ -1,0 +1,69 @@
+import type { Challenge } from '../domain/challenge';
+import { NotFoundError } from '../domain/errors';
+import type { TokenState } from '../domain/token-state';
+import type { AuditRecord, DecisionRecord, Page, TimelineEntry, TokenStore } from '../adapters/dynamo/token-store';
+
+/** A token as the internal API shows it: state, one page of its timeline, its latest decisions. */
+export interface TokenView {
+  token: TokenState & { version: number };
+  timeline: Page<TimelineEntry>;
+  /** Newest first, at most 20. */
+  decisions: DecisionRecord[];
+  /** Customer Service actions on the token (who, what, outcome), newest first, at most 20. */
+  audit: AuditRecord[];
+}
+
+/** Reads one token with the first page (or the page at `cursor`) of its timeline. */
+export async function getTokenWithTimeline(
+  store: TokenStore,
+  tokenId: string,
+  limit: number,
+  cursor?: string,
+): Promise<TokenView> {
+  const [current, timeline, decisions, audit] = await Promise.all([
+    store.getTokenState(tokenId),
+    store.listTimeline({ tokenId }, limit, cursor),
+    store.listDecisions({ tokenId }, 20),
+    store.listAudit({ tokenId }, 20),
+  ]);
+  if (!current && decisions.length === 0) throw new NotFoundError(`token ${tokenId} not found`);
+  const token = current
+    ? { ...current.state, version: current.version }
+    : { tokenId, facts: {}, clocks: {}, firstEventAt: '', lastEventAt: '', version: 0 };
+  return { token, timeline, decisions, audit };
+}
+
+/** The tokens of a card, plus the card-level events (refusals) that never became tokens. */
+export interface CardTokensView {
+  cardId: string;
+  tokens: Page<TokenState>;
+  refusals: TimelineEntry[];
+}
+
+/** Lists a card's tokens (one page) and its most recent card-level refusals. */
+export async function listTokensOfCard(
+  store: TokenStore,
+  cardId: string,
+  limit: number,
+  cursor?: string,
+): Promise<CardTokensView> {
+  const [tokens, refusals] = await Promise.all([
+    store.listTokensOfCard(cardId, limit, cursor),
+    cursor ? Promise.resolve({ items: [] }) : store.listTimeline({ cardId }, 50),
+  ]);
+  return { cardId, tokens, refusals: refusals.items };
+}
+
+/** A challenge as the internal API shows it: never the code. */
+export type ChallengeView = Omit<Challenge, 'sealedOtp'>;
+
+/** The token's ID&V challenges, newest first, without codes. */
+export async function listChallengesOfToken(
+  store: TokenStore,
+  tokenId: string,
+): Promise<{ tokenId: string; challenges: ChallengeView[] }> {
+  const challenges = (await store.listChallenges(tokenId))
+    .map(({ sealedOtp: _sealed, ...rest }) => rest)
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return { tokenId, challenges };
+}
