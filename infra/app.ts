@@ -1,4 +1,5 @@
 import { App } from 'aws-cdk-lib';
 import { buildApp } from './build-app';
 
-buildApp(new App());
+const { edge } = buildApp(new App());
+if (!edge) console.warn('Edge stack not created: set tokenization:apiOriginDomain (docs/security/edge.md).');

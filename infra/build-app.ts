@@ -11,12 +11,15 @@ import { PISMO_WEBHOOK_UNCONFIRMED } from '../shared/adapters/pismo/webhook-auth
 import { EDGE_LIMIT_DEFAULTS, type EdgeLimitSettings, type RouteThrottle } from './constructs/edge-limits';
 import { INTERNAL_API_DEFAULTS } from './context-defaults';
 import { type MdesCustomerSettings, StatefulStack } from './stacks/stateful-stack';
+import { EdgeStack, edgeFromContext } from './stacks/edge-stack';
 import { StatelessStack } from './stacks/stateless-stack';
 
 /** The stacks of the service, as built into an app. */
 export interface ServiceStacks {
   stateful: StatefulStack;
   stateless: StatelessStack;
+  /** CloudFront + WAF (us-east-1); only with context `tokenization:apiOriginDomain` (docs/security/edge.md). */
+  edge?: EdgeStack;
 }
 
 function context(app: App, key: string, fallback: string): string {
@@ -108,11 +111,13 @@ export function buildApp(app: App): ServiceStacks {
     stage,
     mdesCustomers: mdesCustomers(app),
   });
+  const logRetention = retention(context(app, 'logRetentionDays', '365'));
+  const edge = edgeFromContext(app, stage, logRetention);
   const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
     description: 'Card tokenization: functions, event intake and API',
     table: stateful.table,
     logKey: stateful.logKey,
-    logRetention: retention(context(app, 'logRetentionDays', '365')),
+    logRetention,
     jwtIssuer: context(app, 'jwtIssuer', INTERNAL_API_DEFAULTS.jwtIssuer),
     jwtAudience: context(app, 'jwtAudience', INTERNAL_API_DEFAULTS.jwtAudience),
     pismoEventBusName: context(app, 'pismoEventBusName', 'default'),
@@ -153,6 +158,7 @@ export function buildApp(app: App): ServiceStacks {
       eventsAudience: context(app, 'pismoEventsAudience', PISMO_WEBHOOK_UNCONFIRMED.audience.events),
       decisionsAudience: context(app, 'pismoDecisionsAudience', PISMO_WEBHOOK_UNCONFIRMED.audience.decisions),
     },
+    originVerify: edge?.originVerify,
   });
   const { rotationDays, revokeGraceHours } = stateless.keys;
   if (!Number.isInteger(rotationDays) || rotationDays < 1 || rotationDays >= 365)
@@ -162,6 +168,14 @@ export function buildApp(app: App): ServiceStacks {
   if (!Number.isFinite(revokeGraceHours) || revokeGraceHours < 0)
     throw new Error('tokenization:keyRevokeGraceHours must be ≥ 0');
   stateless.addStackDependency(stateful);
+  // The edge (and its origin secret) first: the authorizer it turns on reads that secret.
+  const edgeStack =
+    edge &&
+    new EdgeStack(app, `${prefix}-Edge`, {
+      description: 'Card tokenization: CloudFront and WAF',
+      settings: edge.settings,
+    });
+  if (edgeStack) stateless.addStackDependency(edgeStack);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new PCIDSS321Checks(app), new ServerlessChecks(app));
-  return { stateful, stateless };
+  return { stateful, stateless, edge: edgeStack };
 }

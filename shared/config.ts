@@ -33,6 +33,8 @@ export const ENV = {
   keyRevokeGraceHours: 'KEY_REVOKE_GRACE_HOURS',
   otpKeyArn: 'OTP_KEY_ARN',
   cursorKeySecretId: 'CURSOR_KEY_SECRET_ID',
+  originVerifySecretId: 'ORIGIN_VERIFY_SECRET_ID',
+  originVerifySecretRegion: 'ORIGIN_VERIFY_SECRET_REGION',
 } as const;
 
 /** What the decision webhook answers when its store cannot be read in time (docs/security/webhook-auth.md). */

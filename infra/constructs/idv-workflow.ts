@@ -275,8 +275,9 @@ export class IdvWorkflow extends Construct {
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'sns:Publish to phone numbers and ses:SendEmail to recipients take no resource ARN; X-Ray and ' +
-        'Step Functions log delivery actions support no resource-level permissions.',
+        'X-Ray (active tracing) and the Step Functions log delivery actions support no resource-level permissions. ' +
+        'Cardholder messaging has no `*`: sns:Publish uses NotResource on every SNS ARN (direct SMS only) and ' +
+        "ses:SendEmail names the sender's identities (AppFunction.useCardholderMessaging).",
     });
   }
 }

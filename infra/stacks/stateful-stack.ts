@@ -88,7 +88,7 @@ export class StatefulStack extends Stack {
         id: 'AwsSolutions-SMG4',
         reason:
           'Rotation is scheduled on this secret from the stateless stack (RotationSchedule with the MDES key rotation ' +
-          'function, every 300 days), which cdk-nag cannot see across stacks.',
+          'function, every tokenization:keyRotationDays, default 300), which cdk-nag cannot see across stacks.',
       });
     this.pismoClientSecret = new Secret(this, 'PismoClientSecret', {
       secretName: `card-tokenization/${props.stage}/pismo-client`,

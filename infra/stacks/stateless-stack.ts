@@ -26,6 +26,7 @@ import { accountArn, allowServiceToUseKey } from '../constructs/key-policies';
 import { type IdvSettings, IdvWorkflow } from '../constructs/idv-workflow';
 import { OperationsDashboard } from '../constructs/operations-dashboard';
 import { applyEdgeLimits, type EdgeLimitSettings } from '../constructs/edge-limits';
+import { OriginVerifyAuthorizer, type OriginVerifySettings } from '../constructs/origin-verify';
 
 export interface StatelessStackProps extends StackProps {
   table: ITable;
@@ -59,6 +60,11 @@ export interface StatelessStackProps extends StackProps {
   edgeLimits: EdgeLimitSettings;
   /** Decision webhook: live and shadow rule set names (bundled), fail mode on store outage. */
   decision: { ruleSet: string; shadowRuleSet?: string; failMode: DecisionFailMode };
+  /**
+   * Set when CloudFront fronts the API (the edge stack, context `tokenization:apiOriginDomain`): the
+   * Pismo routes then take only requests carrying CloudFront's origin secret (docs/security/edge.md).
+   */
+  originVerify?: OriginVerifySettings;
 }
 
 /** Context key: provisioned concurrency of the decision function (a whole number; 0 or unset = off). */
@@ -256,15 +262,21 @@ export class StatelessStack extends Stack {
     const internalAuth = new HttpJwtAuthorizer('InternalJwt', props.jwtIssuer, {
       jwtAudience: [props.jwtAudience],
     });
+    // Only through CloudFront once the edge is configured; Pismo's JWT is still checked by the function.
+    const pismoAuth = props.originVerify
+      ? new OriginVerifyAuthorizer(this, 'OriginVerify', { ...common, settings: props.originVerify }).authorizer
+      : undefined;
     const [eventsRoute] = this.api.addRoutes({
       path: '/pismo/events',
       methods: [HttpMethod.POST],
       integration: new HttpLambdaIntegration('IngestIntegration', ingest.fn),
+      authorizer: pismoAuth,
     });
     const [decisionRoute] = this.api.addRoutes({
       path: '/pismo/tokenization-decisions',
       methods: [HttpMethod.POST],
       integration: new HttpLambdaIntegration('DecideIntegration', decisionTarget(this, decide.fn)),
+      authorizer: pismoAuth,
     });
     applyEdgeLimits(
       stage,
@@ -361,7 +373,7 @@ export class StatelessStack extends Stack {
     new CfnOutput(this, 'PismoEventsQueueUrl', { value: this.eventsQueue.queueUrl });
     new CfnOutput(this, 'PismoEventsDlqUrl', { value: this.eventsDlq.queueUrl });
     for (const route of [eventsRoute, decisionRoute]) {
-      if (!route) continue;
+      if (!route || pismoAuth) continue;
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:

@@ -1,3 +1,4 @@
+import { ORIGIN_VERIFY_HEADER } from '../../shared/edge/origin-verify';
 import type { CfnResource, SynthesizedStack } from './cloud-template';
 
 /** The local stack's view of the deployed system, derived from the synthesized templates. */
@@ -128,6 +129,19 @@ function resourcesOf(stack: SynthesizedStack, type: string): [string, CfnResourc
   return Object.entries(stack.template.Resources).filter(([, r]) => r.Type === type);
 }
 
+/** The route's authorizer is the edge's origin-verify one: a REQUEST authorizer on the `x-origin-verify` header only. */
+function isOriginVerify(stack: SynthesizedStack, authorizerRef: unknown, resolver: Resolver): boolean {
+  const id = refOf(authorizerRef);
+  const props = (id ? stack.template.Resources[id]?.Properties : undefined) ?? {};
+  const source = resolver.resolve(props.IdentitySource, stack);
+  return (
+    props.AuthorizerType === 'REQUEST' &&
+    Array.isArray(source) &&
+    source.length === 1 &&
+    source[0] === `$request.header.${ORIGIN_VERIFY_HEADER}`
+  );
+}
+
 /** Derives tables, functions (entry + env), HTTP routes and queue consumers from the templates. */
 export function deriveLocalModel(stacks: SynthesizedStack[]): LocalModel {
   const resolver = new Resolver(stacks);
@@ -178,6 +192,10 @@ export function deriveLocalModel(stacks: SynthesizedStack[]): LocalModel {
           audience: (jwt.Audience as unknown[]).map(String),
           scopes: ((p.AuthorizationScopes as unknown[] | undefined) ?? []).map(String),
         };
+      } else if (p.AuthorizationType === 'CUSTOM' && isOriginVerify(stack, p.AuthorizerId, resolver)) {
+        // The origin-verify authorizer (docs/security/edge.md) only proves a request came through
+        // CloudFront, which the local stack does not have: treated as satisfied, not emulated.
+        auth = { type: 'NONE' };
       } else if (p.AuthorizationType && p.AuthorizationType !== 'NONE') {
         throw new Error(`the local gateway does not emulate ${String(p.AuthorizationType)} authorization`);
       }
