@@ -15,7 +15,7 @@ import {
   STATUS_TABLE,
   SUSPENDERS,
 } from '../domain/status-rules';
-import type { AuditOwner, AuditRecord, TokenStore } from '../adapters/dynamo/token-store';
+import type { AuditOwner, AuditPort, AuditRecord, TimelinePort, TokenStatePort } from '../domain/store';
 import { type Officer, pendingAudit } from '../domain/audit';
 
 export type { Officer } from '../domain/audit';
@@ -24,7 +24,7 @@ export type { Officer } from '../domain/audit';
 export type TokenRef = { tokenId: string } | { tur: string };
 
 export interface CustomerServiceDeps {
-  store: Pick<TokenStore, 'getTokenState' | 'findTokenIdsByTur' | 'putAudit' | 'addTimelineEntry'>;
+  store: TokenStatePort & TimelinePort & AuditPort;
   connection: (customerId?: string) => MdesConnection;
   /**
    * Whether MDES customer `customerId` serves a token of Pismo organisation `orgId` (a processor

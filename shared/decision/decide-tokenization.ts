@@ -6,8 +6,7 @@ import type { ContactDirectory } from '../adapters/pismo/accounts-client';
 import { decisionRequestSchema, decisionSignals } from '../adapters/pismo/decision-request';
 import { AppError } from '../domain/errors';
 import { type DecisionAnswer, toPismoDecisionResponse } from '../adapters/pismo/decision-response';
-import type { DecisionOwner, DecisionRecord, TokenStore } from '../adapters/dynamo/token-store';
-import type { ReplayMemory } from '../adapters/dynamo/webhook-replay-store';
+import type { DecisionOwner, DecisionPort, DecisionRecord, ReplayMemory, TokenStatePort } from '../domain/store';
 
 export type { DecisionFailMode } from '../config';
 
@@ -15,7 +14,7 @@ export type { DecisionFailMode } from '../config';
 export type PismoDecisionResponse = ReturnType<typeof toPismoDecisionResponse>;
 
 export interface DecideDeps {
-  store: Pick<TokenStore, 'listTokensOfCard' | 'putDecision'>;
+  store: Pick<TokenStatePort, 'listTokensOfCard'> & Pick<DecisionPort, 'putDecision'>;
   liveRuleSet: RuleSet;
   /** Evaluated and recorded next to the live decision, never returned. */
   shadowRuleSet?: RuleSet;

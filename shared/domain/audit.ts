@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from './errors';
-import type { AuditOwner, AuditRecord, TokenStore } from './store';
+import type { AuditOwner, AuditPort, AuditRecord } from './store';
 
 /**
  * Every action on a token is audited the same way, whatever the route or the actor (an agent, the
@@ -29,7 +29,7 @@ export async function auditedAction<T>(
     tokenUniqueReference?: string;
     params?: Record<string, unknown>;
   },
-  deps: { store: Pick<TokenStore, 'putAudit'>; now?: () => Date },
+  deps: { store: Pick<AuditPort, 'putAudit'>; now?: () => Date },
   action: () => Promise<T>,
   describe: (result: T) => string | undefined = () => undefined,
 ): Promise<T> {

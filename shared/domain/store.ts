@@ -4,9 +4,30 @@ import type { TokenState } from './token-state';
 import type { TokenStatus } from './token-status';
 
 /**
- * The token store port: what the flows need from storage, in the model's terms. The only code that
- * knows item keys is its DynamoDB adapter (shared/adapters/dynamo/token-store.ts); the in-memory
- * fake for unit tests is test/fixtures/memory-token-store.ts.
+ * The store's ports: what the flows need from storage, in the model's terms, one port per aggregate
+ * (a group of items that change together and are read by their own key):
+ *
+ * - tokens ({@link TokenStatePort}): the token's state, versioned for optimistic concurrency, found
+ *   by id, by card (GSI1) or by Token Unique Reference (GSI2; more than one token is a collision);
+ * - timeline ({@link TimelinePort}): the redacted events of a token, or of a card for events that
+ *   never became a token; append-only, a duplicate event is refused, read oldest first in pages;
+ * - challenges ({@link ChallengePort}): a token's ID&V challenges, created once, then changed only
+ *   from an expected status (the sealed code is only ever removed);
+ * - decisions ({@link DecisionPort}): the tokenization decisions of a token, a card or (requests
+ *   that name neither) a day; a re-put of the same decision replaces it; read newest first;
+ * - audit ({@link AuditPort}): Customer Service actions on a token, a TUR or a day; the outcome is
+ *   written over the PENDING record (same record); read newest first;
+ * - keys ({@link KeyRevocationPort}): which rotated-out Mastercard keys were revoked, recorded once;
+ * - webhook replay ({@link ReplayMemory}): the Pismo webhook token ids (`jti`) already seen, with
+ *   the answer given to the first call. It is its own object, not part of {@link TokenStore}: it
+ *   is generic in the answer, and every call takes an AbortSignal (the decision has a deadline).
+ *
+ * {@link TokenStore} is the intersection of the first six, so a composition root passes one object;
+ * use cases name only the ports they use. The only code that knows item keys is the DynamoDB adapter
+ * (shared/adapters/dynamo/token-store.ts and webhook-replay-store.ts: one table, single-item
+ * conditional writes, no transactions); the in-memory fakes for unit tests are
+ * test/fixtures/memory-token-store.ts and memory-replay-memory.ts. One contract suite
+ * (test/contract/store/) runs against both: the DynamoDB adapter is the reference.
  */
 
 /** A token state with the version used for optimistic concurrency. */
@@ -95,30 +116,55 @@ export interface AuditRecord {
 }
 
 /** Thrown when a conditional state write lost a race; the caller re-reads and retries. */
-export class VersionConflict extends Error {
-  override readonly name = 'VersionConflict';
+export class VersionConflictError extends Error {
+  override readonly name = 'VersionConflictError';
 }
 
 /** What a challenge update may change (never its identity, never the code: that is only removed). */
 export type ChallengeChanges = Partial<Omit<Challenge, 'challengeId' | 'tokenId' | 'sealedOtp'>>;
 
-/** The token store port: the only code that knows item keys is its DynamoDB adapter below. */
-export interface TokenStore {
+/**
+ * Tokens: the state of each token, versioned. Lists and lookups are in token id order; a cursor is
+ * opaque, valid only for the query that issued it (another is refused with InvalidCursorError).
+ */
+export interface TokenStatePort {
   getTokenState(tokenId: string): Promise<VersionedTokenState | undefined>;
-  /** Writes the state if the stored version is still `expectedVersion` (undefined: must not exist). */
+  /**
+   * Writes the state if the stored version is still `expectedVersion` (undefined: must not exist),
+   * as version `expectedVersion + 1`; else throws {@link VersionConflictError}.
+   */
   putTokenState(state: TokenState, expectedVersion: number | undefined): Promise<void>;
-  /** Adds a timeline entry; false when the same event is already there (a duplicate). */
-  addTimelineEntry(owner: TimelineOwner, entry: TimelineEntry): Promise<boolean>;
-  listTimeline(owner: TimelineOwner, limit: number, cursor?: string): Promise<Page<TimelineEntry>>;
+  /** Records the waiting workflow's task token on the token (a new version); the state after it, or undefined without a token. */
+  registerActivationWait(
+    tokenId: string,
+    wait: { challengeId: string; taskToken: string },
+  ): Promise<TokenState | undefined>;
+  /** The tokens whose state names this card, one page (a full page may come with a cursor to an empty one). */
   listTokensOfCard(cardId: string, limit: number, cursor?: string): Promise<Page<TokenState>>;
-  putDecision(owner: DecisionOwner, record: DecisionRecord): Promise<void>;
+  /** The token id whose state carries this Token Unique Reference (GSI2), if any: the first by token id. */
+  findTokenIdByTur(tur: string): Promise<string | undefined>;
+  /** Every token id whose state carries this TUR (at most `limit`); more than one is a collision. */
+  findTokenIdsByTur(tur: string, limit?: number): Promise<string[]>;
+}
+
+/** Timeline: the events of a token, or of a card (refusals), oldest first. */
+export interface TimelinePort {
+  /** Adds a timeline entry; false when the same event (same `occurredAt` and `eventId`) is already there (a duplicate). */
+  addTimelineEntry(owner: TimelineOwner, entry: TimelineEntry): Promise<boolean>;
+  /** One page, oldest first (by `occurredAt`, then `eventId`); a full page may come with a cursor to an empty one. */
+  listTimeline(owner: TimelineOwner, limit: number, cursor?: string): Promise<Page<TimelineEntry>>;
+}
+
+/** Challenges: a token's ID&V challenges. */
+export interface ChallengePort {
   /** Adds a challenge; false when it already exists (a duplicate event). */
   putChallenge(challenge: Challenge): Promise<boolean>;
   getChallenge(tokenId: string, challengeId: string): Promise<Challenge | undefined>;
+  /** Every challenge of the token, by challenge id. */
   listChallenges(tokenId: string): Promise<Challenge[]>;
   /**
    * Changes a challenge if its status is one of `from`; `removeOtp` deletes the code in the same
-   * write. Returns the updated challenge, or undefined when the status did not allow it.
+   * write. Returns the updated challenge, or undefined when the status did not allow it (or there is none).
    */
   updateChallenge(
     tokenId: string,
@@ -127,17 +173,48 @@ export interface TokenStore {
     changes: ChallengeChanges,
     removeOtp?: boolean,
   ): Promise<Challenge | undefined>;
-  /** Records the waiting workflow's task token on the token; returns the token state after it. */
-  registerActivationWait(
-    tokenId: string,
-    wait: { challengeId: string; taskToken: string },
-  ): Promise<TokenState | undefined>;
+}
+
+/** Decisions: the tokenization decisions, by owner. */
+export interface DecisionPort {
+  /** Records a decision; the same decision (same `decidedAt` and `decisionId`) again replaces it. */
+  putDecision(owner: DecisionOwner, record: DecisionRecord): Promise<void>;
+  /** Newest first (by `decidedAt`, then `decisionId`), at most `limit`. */
   listDecisions(owner: TimelineOwner, limit: number): Promise<DecisionRecord[]>;
-  /** The token id whose state carries this Token Unique Reference (GSI2), if any. */
-  findTokenIdByTur(tur: string): Promise<string | undefined>;
-  /** Every token id whose state carries this TUR (at most `limit`); more than one is a collision. */
-  findTokenIdsByTur(tur: string, limit?: number): Promise<string[]>;
+}
+
+/** Audit: Customer Service actions, by owner. */
+export interface AuditPort {
+  /** Writes the record; the same record (same `at` and `auditId`) again replaces it (PENDING, then the outcome). */
   putAudit(owner: AuditOwner, record: AuditRecord): Promise<void>;
-  /** Newest first. */
+  /** Newest first (by `at`, then `auditId`), at most `limit`. */
   listAudit(owner: AuditOwner, limit: number): Promise<AuditRecord[]>;
+}
+
+/** Keys: the rotated-out Mastercard keys whose revocation was recorded (per customer). */
+export interface KeyRevocationPort {
+  /** Records that a rotated-out Mastercard key was revoked; false when already recorded. */
+  recordKeyRevocation(customerId: string, consumerKey: string): Promise<boolean>;
+  wasKeyRevoked(customerId: string, consumerKey: string): Promise<boolean>;
+}
+
+/** The token store: every aggregate of the table but the replay memory, as one object. */
+export interface TokenStore
+  extends TokenStatePort, TimelinePort, ChallengePort, DecisionPort, AuditPort, KeyRevocationPort {}
+
+/**
+ * Webhook replay: Pismo's webhook tokens already seen. Each token id (`jti`, hashed by the verifier)
+ * is claimed once for as long as the token is acceptable, and the answer given to the first call is
+ * kept with it so a replay gets that answer instead of a second decision.
+ */
+export interface ReplayMemory<Answer> {
+  /**
+   * Claims the token id until `acceptedUntil` (epoch s): 'first' the first time (or when the earlier
+   * claim has expired), 'replay' afterwards.
+   */
+  claim(replayKey: string, acceptedUntil: number, signal?: AbortSignal): Promise<'first' | 'replay'>;
+  /** Keeps the answer given to the call that claimed the id (creates the claim if it was lost). */
+  saveAnswer(replayKey: string, acceptedUntil: number, answer: Answer, signal?: AbortSignal): Promise<void>;
+  /** The answer given to the first call; undefined while that call is still deciding (or never saved it). */
+  firstAnswer(replayKey: string, signal?: AbortSignal): Promise<Answer | undefined>;
 }

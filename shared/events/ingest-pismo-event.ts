@@ -9,16 +9,18 @@ import { carriesChallenge, extractOtp } from '../adapters/pismo/extract-otp';
 import { normalizePismoEvent } from '../adapters/pismo/normalize-event';
 import { redactPismoEvent } from '../adapters/pismo/redact-event';
 import {
+  type ChallengePort,
   type TimelineEntry,
   type TimelineOwner,
-  type TokenStore,
-  VersionConflict,
-} from '../adapters/dynamo/token-store';
+  type TimelinePort,
+  type TokenStatePort,
+  VersionConflictError,
+} from '../domain/store';
 import type { IdvWorkflowPort } from '../adapters/aws/idv-workflow';
 
 /** Ports the ingestion use case needs. */
 export interface IngestDeps {
-  store: TokenStore;
+  store: TokenStatePort & TimelinePort & ChallengePort;
   now?: () => Date;
   /** The ID&V workflow; without it, challenges are stored but no delivery starts. */
   workflow?: IdvWorkflowPort;
@@ -133,7 +135,7 @@ async function mergeState(
       await deps.store.putTokenState(state, current?.version);
       return { state, changed: true };
     } catch (err) {
-      if (!(err instanceof VersionConflict)) throw err;
+      if (!(err instanceof VersionConflictError)) throw err;
     }
     const delay = Math.floor(random() * Math.min(STATE_RETRY.capMs, STATE_RETRY.baseMs * 2 ** (attempt - 1)));
     if (attempt >= STATE_RETRY.maxAttempts || slept + delay > STATE_RETRY.budgetMs) {

@@ -13,7 +13,7 @@ import type { TokenLifecyclePort } from '../adapters/mdes/token-lifecycle';
 import { type MessageKind, renderMessage } from './messages';
 import type { MessageSender } from '../adapters/aws/senders';
 import type { ContactDirectory } from '../adapters/pismo/accounts-client';
-import type { TokenStore } from '../adapters/dynamo/token-store';
+import type { AuditPort, ChallengePort, TimelinePort, TokenStatePort } from '../domain/store';
 import { auditedAction } from '../domain/audit';
 import type { IdvWorkflowPort } from '../adapters/aws/idv-workflow';
 
@@ -22,7 +22,7 @@ import type { IdvWorkflowPort } from '../adapters/aws/idv-workflow';
  * read from the challenge item inside `deliverOtp` and removed there.
  */
 export interface IdvDeps {
-  store: TokenStore;
+  store: TokenStatePort & TimelinePort & ChallengePort & AuditPort;
   contacts: ContactDirectory;
   sms: MessageSender;
   email: MessageSender;

@@ -1,7 +1,17 @@
 import type { Challenge } from '../domain/challenge';
 import { NotFoundError } from '../domain/errors';
 import type { TokenState } from '../domain/token-state';
-import type { AuditRecord, DecisionRecord, Page, TimelineEntry, TokenStore } from '../adapters/dynamo/token-store';
+import type {
+  AuditPort,
+  AuditRecord,
+  ChallengePort,
+  DecisionPort,
+  DecisionRecord,
+  Page,
+  TimelineEntry,
+  TimelinePort,
+  TokenStatePort,
+} from '../domain/store';
 
 /** A token as the internal API shows it: state, one page of its timeline, its latest decisions. */
 export interface TokenView {
@@ -15,7 +25,7 @@ export interface TokenView {
 
 /** Reads one token with the first page (or the page at `cursor`) of its timeline. */
 export async function getTokenWithTimeline(
-  store: TokenStore,
+  store: TokenStatePort & TimelinePort & DecisionPort & AuditPort,
   tokenId: string,
   limit: number,
   cursor?: string,
@@ -42,7 +52,7 @@ export interface CardTokensView {
 
 /** Lists a card's tokens (one page) and its most recent card-level refusals. */
 export async function listTokensOfCard(
-  store: TokenStore,
+  store: TokenStatePort & TimelinePort,
   cardId: string,
   limit: number,
   cursor?: string,
@@ -59,7 +69,7 @@ export type ChallengeView = Omit<Challenge, 'sealedOtp'>;
 
 /** The token's ID&V challenges, newest first, without codes. */
 export async function listChallengesOfToken(
-  store: TokenStore,
+  store: ChallengePort,
   tokenId: string,
 ): Promise<{ tokenId: string; challenges: ChallengeView[] }> {
   const challenges = (await store.listChallenges(tokenId))

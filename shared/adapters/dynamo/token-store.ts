@@ -1,16 +1,16 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GSI } from '../../config';
 import { traced } from '../observability/tracer';
 import type { Challenge, ChallengeStatus } from '../../domain/challenge';
 import type { TokenState } from '../../domain/token-state';
 import { sanitiseText } from '../../domain/sanitise';
 import { CursorCodec, type CursorKeySource, type CursorQuery, processCursorKey } from './cursor';
+import { conditionalPut, conditionalUpdate, putIfAbsent } from './conditional-write';
 import { sanitiseEveryRequest } from './sanitising-client';
 
 export { InvalidCursorError } from './cursor';
 
-export * from '../../domain/store';
 import type {
   AuditOwner,
   AuditRecord,
@@ -23,7 +23,7 @@ import type {
   TokenStore,
   VersionedTokenState,
 } from '../../domain/store';
-import { VersionConflict } from '../../domain/store';
+import { VersionConflictError } from '../../domain/store';
 
 const pk = (owner: DecisionOwner | AuditOwner) =>
   'tokenId' in owner
@@ -53,7 +53,14 @@ function toState(item: Record<string, unknown>): VersionedTokenState {
   return { state: rest as unknown as TokenState, version: Number(version) };
 }
 
-/** DynamoDB adapter of {@link TokenStore}: single-item conditional writes only (no transactions). */
+/**
+ * DynamoDB adapter of {@link TokenStore} (every aggregate but the webhook replay memory, which is
+ * webhook-replay-store.ts): single-item conditional writes only (no transactions). Item keys:
+ * `TOKEN#<id>` holds the state (`STATE`), timeline (`EVENT#<at>#<id>`), decisions
+ * (`DECISION#<at>#<id>`), challenges (`CHALLENGE#<id>`) and audit (`AUDIT#<at>#<id>`) of a token;
+ * `CARD#`, `TUR#`, `AUDIT#DAY#` and `DECISIONS#INVALID#` partitions hold those without a token;
+ * `KEYS#<customer>` the revoked keys. Every key and value passes the sanitiser.
+ */
 export class DynamoTokenStore implements TokenStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly cursors: CursorCodec;
@@ -95,35 +102,24 @@ export class DynamoTokenStore implements TokenStore {
       item.GSI2PK = `TUR#${tur}`;
       item.GSI2SK = `TOKEN#${state.tokenId}`;
     }
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: expectedVersion === undefined ? 'attribute_not_exists(PK)' : 'version = :v',
-          ExpressionAttributeValues: expectedVersion === undefined ? undefined : { ':v': expectedVersion },
-        }),
-      );
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) throw new VersionConflict(`token ${state.tokenId} changed`);
-      throw err;
-    }
+    const written =
+      expectedVersion === undefined
+        ? await putIfAbsent(this.doc, this.tableName, item)
+        : await conditionalPut(this.doc, {
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': expectedVersion },
+          });
+    if (!written) throw new VersionConflictError(`token ${state.tokenId} changed`);
   }
 
   async addTimelineEntry(owner: TimelineOwner, entry: TimelineEntry): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { PK: pk(owner), SK: `${EVENT_PREFIX}${entry.occurredAt}#${entry.eventId}`, ...entry },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    return putIfAbsent(this.doc, this.tableName, {
+      PK: pk(owner),
+      SK: `${EVENT_PREFIX}${entry.occurredAt}#${entry.eventId}`,
+      ...entry,
+    });
   }
 
   /** One page of a partition's items whose sort key starts with `prefix`, keys stripped. */
@@ -191,23 +187,11 @@ export class DynamoTokenStore implements TokenStore {
   }
 
   async putChallenge(challenge: Challenge): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            PK: pk({ tokenId: challenge.tokenId }),
-            SK: `${CHALLENGE_PREFIX}${challenge.challengeId}`,
-            ...challenge,
-          },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    return putIfAbsent(this.doc, this.tableName, {
+      PK: pk({ tokenId: challenge.tokenId }),
+      SK: `${CHALLENGE_PREFIX}${challenge.challengeId}`,
+      ...challenge,
+    });
   }
 
   async getChallenge(tokenId: string, challengeId: string): Promise<Challenge | undefined> {
@@ -249,47 +233,32 @@ export class DynamoTokenStore implements TokenStore {
     const update = [sets.length ? `SET ${sets.join(', ')}` : '', removeOtp ? 'REMOVE sealedOtp' : '']
       .filter(Boolean)
       .join(' ');
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { PK: pk({ tokenId }), SK: `${CHALLENGE_PREFIX}${challengeId}` },
-          UpdateExpression: update,
-          ConditionExpression: `attribute_exists(PK) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const { PK, SK, ...rest } = out.Attributes ?? {};
-      return rest as Challenge;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return undefined;
-      throw err;
-    }
+    const after = await conditionalUpdate(this.doc, {
+      TableName: this.tableName,
+      Key: { PK: pk({ tokenId }), SK: `${CHALLENGE_PREFIX}${challengeId}` },
+      UpdateExpression: update,
+      ConditionExpression: `attribute_exists(PK) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
+    if (!after) return undefined;
+    const { PK, SK, ...rest } = after;
+    return rest as unknown as Challenge;
   }
 
   async registerActivationWait(
     tokenId: string,
     wait: { challengeId: string; taskToken: string },
   ): Promise<TokenState | undefined> {
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { PK: pk({ tokenId }), SK: STATE_SK },
-          // Bumping the version makes a concurrent event merge re-read instead of overwriting this.
-          UpdateExpression: 'SET activationWait = :w, version = version + :one',
-          ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeValues: { ':w': wait, ':one': 1 },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return out.Attributes ? toState(out.Attributes).state : undefined;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return undefined;
-      throw err;
-    }
+    const after = await conditionalUpdate(this.doc, {
+      TableName: this.tableName,
+      Key: { PK: pk({ tokenId }), SK: STATE_SK },
+      // Bumping the version makes a concurrent event merge re-read instead of overwriting this.
+      UpdateExpression: 'SET activationWait = :w, version = version + :one',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':w': wait, ':one': 1 },
+    });
+    return after ? toState(after).state : undefined;
   }
 
   async findTokenIdByTur(tur: string): Promise<string | undefined> {
@@ -337,21 +306,12 @@ export class DynamoTokenStore implements TokenStore {
     return page.items as unknown as AuditRecord[];
   }
 
-  /** Records that a rotated-out Mastercard key was revoked; false when already recorded. */
   async recordKeyRevocation(customerId: string, consumerKey: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { PK: `KEYS#${customerId}`, SK: `REVOKED#${consumerKey}`, revokedAt: new Date().toISOString() },
-          ConditionExpression: 'attribute_not_exists(PK)',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+    return putIfAbsent(this.doc, this.tableName, {
+      PK: `KEYS#${customerId}`,
+      SK: `REVOKED#${consumerKey}`,
+      revokedAt: new Date().toISOString(),
+    });
   }
 
   async wasKeyRevoked(customerId: string, consumerKey: string): Promise<boolean> {

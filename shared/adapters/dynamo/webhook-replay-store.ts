@@ -1,21 +1,9 @@
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ReplayMemory } from '../../domain/store';
 import { traced } from '../observability/tracer';
+import { putIfAbsent } from './conditional-write';
 import { sanitiseEveryRequest } from './sanitising-client';
-
-/**
- * Replay memory of Pismo's webhook tokens: each token id (`jti`, hashed by the verifier) is claimed
- * once for as long as the token is acceptable, and the answer given to the first call is kept with it
- * so a replay gets that answer instead of a second decision.
- */
-export interface ReplayMemory<Answer> {
-  /** Claims the token id until `acceptedUntil` (epoch s): 'first' the first time, 'replay' afterwards. */
-  claim(replayKey: string, acceptedUntil: number, signal?: AbortSignal): Promise<'first' | 'replay'>;
-  /** Keeps the answer given to the call that claimed the id (creates the claim if it was lost). */
-  saveAnswer(replayKey: string, acceptedUntil: number, answer: Answer, signal?: AbortSignal): Promise<void>;
-  /** The answer given to the first call; undefined while that call is still deciding (or never saved it). */
-  firstAnswer(replayKey: string, signal?: AbortSignal): Promise<Answer | undefined>;
-}
 
 /** The item key of a claimed token id: one item per token, removed by the table's TTL (`expiresAt`). */
 export const replayItemKey = (replayKey: string) => ({ PK: `JTI#${replayKey}`, SK: 'JTI' });
@@ -37,21 +25,13 @@ export class DynamoReplayMemory<Answer> implements ReplayMemory<Answer> {
   }
 
   async claim(replayKey: string, acceptedUntil: number, signal?: AbortSignal): Promise<'first' | 'replay'> {
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...replayItemKey(replayKey), expiresAt: acceptedUntil },
-          ConditionExpression: 'attribute_not_exists(PK) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': Math.floor(Date.now() / 1000) },
-        }),
-        { abortSignal: signal },
-      );
-      return 'first';
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return 'replay';
-      throw err;
-    }
+    const claimed = await putIfAbsent(
+      this.doc,
+      this.tableName,
+      { ...replayItemKey(replayKey), expiresAt: acceptedUntil },
+      { orIf: 'expiresAt < :now', values: { ':now': Math.floor(Date.now() / 1000) }, abortSignal: signal },
+    );
+    return claimed ? 'first' : 'replay';
   }
 
   async saveAnswer(replayKey: string, acceptedUntil: number, answer: Answer, signal?: AbortSignal): Promise<void> {

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ENV } from '../../../shared/config';
-import type { DecisionRecord } from '../../../shared/adapters/dynamo/token-store';
+import type { DecisionRecord } from '../../../shared/domain/store';
 import { DECISION_SCENARIOS } from '../../../local/pismo-simulator/scenarios';
 import { PismoSimulator, SIMULATED_ISSUER, SIMULATED_ORG_ID } from '../../../local/pismo-simulator/server';
 import { captureStdout } from '../../fixtures/capture-stdout';

@@ -1,6 +1,5 @@
 import { loadRuleSet } from '../../../shared/decision/rule-sets';
 import type { RuleSet } from '../../../shared/domain/decision';
-import type { ReplayMemory } from '../../../shared/adapters/dynamo/webhook-replay-store';
 import {
   type DecideDeps,
   type DecisionCall,
@@ -8,6 +7,7 @@ import {
   type PismoDecisionResponse,
 } from '../../../shared/decision/decide-tokenization';
 import { DECISION_SCENARIOS } from '../../../local/pismo-simulator/scenarios';
+import { MemoryReplayMemory } from '../../fixtures/memory-replay-memory';
 import { MemoryTokenStore } from '../../fixtures/memory-token-store';
 import { ingestPismoEvent } from '../../../shared/events/ingest-pismo-event';
 import { eventLike } from '../../../local/seed/pismo-events';
@@ -160,39 +160,18 @@ describe('decideTokenization', () => {
   });
 });
 
-/** Replay memory in memory, with the same contract as the DynamoDB adapter. */
-class MemoryReplayMemory implements ReplayMemory<PismoDecisionResponse> {
-  readonly items = new Map<string, { until: number; answer?: PismoDecisionResponse }>();
-  /** Called before each call; throw or wait to simulate an outage or a slow table. */
-  before?: () => void | Promise<void>;
-  async claim(key: string, until: number): Promise<'first' | 'replay'> {
-    await this.before?.();
-    if (this.items.has(key)) return 'replay';
-    this.items.set(key, { until });
-    return 'first';
-  }
-  async saveAnswer(key: string, until: number, answer: PismoDecisionResponse): Promise<void> {
-    await this.before?.();
-    this.items.set(key, { until, answer: structuredClone(answer) });
-  }
-  async firstAnswer(key: string): Promise<PismoDecisionResponse | undefined> {
-    await this.before?.();
-    return this.items.get(key)?.answer;
-  }
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const recordsIn = (store: MemoryTokenStore) => [...store.decisions.values()].flat();
 
 describe('decideTokenization with replay memory', () => {
   let store: MemoryTokenStore;
-  let memory: MemoryReplayMemory;
+  let memory: MemoryReplayMemory<PismoDecisionResponse>;
   let deps: DecideDeps;
   let n = 0;
   const call = (): DecisionCall => ({ replayKey: `jti-hash-${++n}`, acceptedUntil: Date.now() / 1000 + 60 });
   beforeEach(() => {
     store = new MemoryTokenStore();
-    memory = new MemoryReplayMemory();
+    memory = new MemoryReplayMemory<PismoDecisionResponse>();
     deps = { store, liveRuleSet: live, failMode: 'DECIDE', storeTimeoutMs: 200, replay: memory };
   });
 
