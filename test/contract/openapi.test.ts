@@ -195,8 +195,18 @@ describe('docs/api/openapi.yaml', () => {
     expect(decision.network_call_method?.enum).toEqual([...DECISION_CALL_METHODS]);
     const params = doc.components.parameters as Record<string, { schema: { enum: string[] } }>;
     const ops = Object.entries(TOKEN_OPERATIONS);
-    expect(params.ReadOperation?.schema.enum.sort()).toEqual(ops.filter(([, o]) => !o.write).map(([n]) => n).sort());
-    expect(params.WriteOperation?.schema.enum.sort()).toEqual(ops.filter(([, o]) => o.write).map(([n]) => n).sort());
+    expect(params.ReadOperation?.schema.enum.sort()).toEqual(
+      ops
+        .filter(([, o]) => !o.write)
+        .map(([n]) => n)
+        .sort(),
+    );
+    expect(params.WriteOperation?.schema.enum.sort()).toEqual(
+      ops
+        .filter(([, o]) => o.write)
+        .map(([n]) => n)
+        .sort(),
+    );
     const state = schemas.TokenState?.properties as Record<string, { enum: string[] }>;
     expect(state.status?.enum).toEqual([...TOKEN_STATUSES]);
   });
