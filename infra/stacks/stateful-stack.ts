@@ -92,7 +92,7 @@ export class StatefulStack extends Stack {
       });
     this.pismoClientSecret = new Secret(this, 'PismoClientSecret', {
       secretName: `card-tokenization/${props.stage}/pismo-client`,
-      description: 'Pismo API client secret: {"clientSecret":"…"} (docs/operations/configuration-and-deploy.md)',
+      description: 'Pismo API client secret: {"clientSecret":"…"} (docs/operations/deploy.md)',
       encryptionKey: this.keysKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
