@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike, SignJWT } from 'jose';
+import { PismoTokenOperationsSimulator } from './token-operations';
 
 /** Options for one signed request, to produce valid and deliberately broken tokens. */
 export interface SignOptions {
@@ -132,6 +133,12 @@ export class PismoSimulator {
   /** OAuth tokens issued (to observe token caching). */
   tokensIssued = 0;
   private readonly accessTokens = new Set<string>();
+  /** Network-token operations (account tokens, perform/card operations, card tokens): token-operations.ts. */
+  readonly tokenOperations = new PismoTokenOperationsSimulator({
+    accounts: () => this.accounts,
+    client: SIMULATED_CLIENT,
+    signHeaders: (url, body) => this.headers(body, { audience: new URL(url).pathname }),
+  });
 
   private constructor(private current: PismoSigningKey) {
     this.published.push(current);
@@ -141,6 +148,7 @@ export class PismoSimulator {
   static async start(keyFile?: string): Promise<PismoSimulator> {
     const sim = new PismoSimulator(keyFile ? await loadOrCreateSigningKey(keyFile) : await newSigningKey());
     sim.server = createServer((req, res) => {
+      if (sim.tokenOperations.handle(req, res)) return;
       const send = (status: number, payload: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));
