@@ -5,6 +5,7 @@
  * shows the resulting token state, timelines and a Customer Service session. The demo is a script
  * for people, not a test: each step is in `steps/`, in the order below.
  * `npm start -- --once` exits after the demo; otherwise the stack keeps serving and prints commands to try.
+ * (`rotate-keys.ts`, `npm run rotate-keys`, is the other demo: a full Mastercard key rotation.)
  */
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';

@@ -9,7 +9,10 @@
  *
  * This file is the HTTP server and the simulator's public face; the parts are in `oauth.ts` (key
  * registry and signature checks), `registry.ts` (credentials API), `encryption.ts` (JWE),
- * `vault.ts` (tokens and their status rules), `operations.ts` (the 15 operations), `faults.ts`.
+ * `vault.ts` (tokens and their status rules), `operations.ts` (the 15 operations), `faults.ts`,
+ * `reply.ts` (the error shape) and `spec.ts` (the spec as JSON Schema). Around it: `keys.ts` (the
+ * local customers' MDES secrets, registered here), `vault-sync.ts` (the vault follows Pismo's events)
+ * and `test-clients.ts` (client identities for tests and benches).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
