@@ -1,3 +1,12 @@
+/**
+ * local/aws: stand-ins for the AWS services the functions use. dynalite for DynamoDB (`dynamodb.ts`,
+ * in its own process), SQS with its event source mapping (`queue.ts`: batches, partial failures, DLQ
+ * after `maxReceiveCount`), Step Functions running the template's state machines (`step-functions.ts`),
+ * and, on the loopback endpoint in this file, Step Functions, SNS, SES v2, Secrets Manager and KMS.
+ * Strict about the wire: the functions' real AWS SDK clients talk to them unchanged, in each service's
+ * own protocol and error shapes; KMS refuses another encryption context, Secrets Manager keeps AWS's
+ * version stages. Messages to cardholders land in an outbox (their phone and mailbox).
+ */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { keepIdleConnectionsOpen } from '../gateway/http-keep-alive';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

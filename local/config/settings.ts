@@ -1,11 +1,12 @@
+/**
+ * local/config: what `npm start` and the local CLIs (`npm run dev-token`, `npm run pismo`) share:
+ * where local state lives (`.local/`, git-ignored), the port, the internal API's audience. This module
+ * imports neither the CDK app nor the handlers, so the CLIs start instantly. `private-files.ts` keeps
+ * the local state owner-only (0600 files in 0700 directories).
+ */
 import * as path from 'node:path';
 import cdkJson from '../../cdk.json';
 import { contextString, INTERNAL_API_DEFAULTS } from '../../infra/context-defaults';
-
-/**
- * Settings the local CLIs (`npm run dev-token`, `npm run pismo`) share with `npm start`, kept in a
- * module that imports neither the CDK app nor the handlers so the CLIs start instantly.
- */
 
 /** The local MDES customer id (CID) of the demo issuer. */
 export const LOCAL_MDES_CUSTOMER = 'CID-DEMO';

@@ -1,3 +1,8 @@
+/**
+ * local/dev-issuer: the identity provider stand-in. It mints the officers' and agents' JWTs the local
+ * gateway's authorizer verifies (`npm run dev-token`): RS256 with `exp`, as a deployed HTTP API
+ * authorizer requires, from one key kept in `.local/` (0600). Never for production.
+ */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, type KeyLike, SignJWT } from 'jose';

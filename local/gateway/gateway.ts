@@ -1,3 +1,10 @@
+/**
+ * local/gateway: API Gateway HTTP API and the Lambda runtime. This file serves the template's routes
+ * on loopback and builds payload-v2 events as API Gateway does; its JWT authorizer is as strict as the
+ * deployed one (RSA signatures, `exp` required, issuer, audience, scopes), and what API Gateway itself
+ * refuses (payloads over 10 MB, malformed percent-encoding, invalid UTF-8) never reaches a function.
+ * `lambda-runtime.ts` runs the template's handlers in process with their environment and timeout.
+ */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,3 +1,10 @@
+/**
+ * local/model: what the local stack runs, read from the synthesized CDK templates (`cloud-template.ts`
+ * synthesizes the app in process, cdk-nag included) and nowhere else: tables, functions with their
+ * environment, HTTP routes and authorizers, queue consumers, state machines. Strict: a resource the
+ * template does not declare does not run locally; Ref, Fn::GetAtt, Fn::ImportValue and Fn::Join are
+ * resolved to local values, and an unresolvable reference is an error.
+ */
 import { ORIGIN_VERIFY_HEADER } from '../../shared/edge/origin-verify';
 import type { CfnResource, SynthesizedStack } from './cloud-template';
 

@@ -1,3 +1,9 @@
+/**
+ * local/stack: the whole system on the local stand-ins (`startLocalStack`), for `npm start`, the
+ * integration tests and the benches: the gateway and functions, dynalite, the AWS stand-ins, the Pismo
+ * and MDES simulators and the dev issuer, all wired from the synthesized templates. The local state it
+ * keeps (`.local/`) is the owner's only.
+ */
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { ENV } from '../../shared/config';
