@@ -1,6 +1,11 @@
 /**
- * Environment variable names shared by infra/ (which sets them) and the functions (which read them),
- * so the two can never disagree. Read once per container; a missing variable fails the cold start.
+ * Every environment variable of the functions, in one place: the names shared by infra/ (which sets
+ * them) and the functions (which read them), so the two can never disagree, and the typed loaders
+ * the handlers call once per container (at import). Nothing else reads `process.env`.
+ *
+ * - A required variable that is missing or empty fails the cold start with an error naming it.
+ * - An optional variable has a loader returning `undefined` when it is unset (documented on the
+ *   loader: what the function does without it), or a documented default.
  */
 export const ENV = {
   tableName: 'TABLE_NAME',
@@ -35,6 +40,10 @@ export const ENV = {
   cursorKeySecretId: 'CURSOR_KEY_SECRET_ID',
   originVerifySecretId: 'ORIGIN_VERIFY_SECRET_ID',
   originVerifySecretRegion: 'ORIGIN_VERIFY_SECRET_REGION',
+  officerCustomersClaim: 'OFFICER_CUSTOMERS_CLAIM',
+  traceEnabled: 'POWERTOOLS_TRACE_ENABLED',
+  /** Set by the Lambda runtime, never by us. */
+  lambdaExecutionEnv: 'AWS_EXECUTION_ENV',
 } as const;
 
 /** What the decision webhook answers when its store cannot be read in time (docs/security/webhook-auth.md). */
@@ -78,14 +87,43 @@ export interface BaseConfig {
   maxBodyBytes: number;
 }
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
+type Env = NodeJS.ProcessEnv;
+
+/** A variable that must be set (non-empty); its absence fails the cold start, naming it. */
+function required(env: Env, name: string): string {
   const value = env[name];
   if (!value) throw new Error(`missing required environment variable ${name}`);
   return value;
 }
 
+/** A variable that may be unset: `undefined` when unset or empty. */
+function optional(env: Env, name: string): string | undefined {
+  return env[name] || undefined;
+}
+
+function nonNegativeInt(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
+  return n;
+}
+
+function nonNegativeNumber(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a number ≥ 0`);
+  return n;
+}
+
+function flag(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') throw new Error(`${name} must be true or false`);
+  return raw === 'true';
+}
+
 /** Reads and validates the base configuration; throws naming the first missing variable. */
-export function loadBaseConfig(env: NodeJS.ProcessEnv = process.env): BaseConfig {
+export function loadBaseConfig(env: Env = process.env): BaseConfig {
   const maxBody = env[ENV.maxBodyBytes];
   const maxBodyBytes = maxBody ? Number(maxBody) : DEFAULT_MAX_BODY_BYTES;
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0)
@@ -93,19 +131,12 @@ export function loadBaseConfig(env: NodeJS.ProcessEnv = process.env): BaseConfig
   return { tableName: required(env, ENV.tableName), maxBodyBytes };
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  const n = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer`);
-  return n;
-}
-
 /**
  * Pismo webhook verification settings for one route (its audience); `PISMO_JWKS_URL`, `PISMO_ORG_ID`
  * (the tenant) and `PISMO_JWT_ISSUER` are required. Handlers always pass their route; without one the
  * config accepts either route's audience (tools only, e.g. a benchmark's verify-only floor).
  */
-export function loadPismoWebhookConfig(env: NodeJS.ProcessEnv = process.env, route?: 'events' | 'decisions') {
+export function loadPismoWebhookConfig(env: Env = process.env, route?: 'events' | 'decisions') {
   const d = PISMO_WEBHOOK_DEFAULTS;
   return {
     jwksUrl: required(env, ENV.pismoJwksUrl),
@@ -117,45 +148,129 @@ export function loadPismoWebhookConfig(env: NodeJS.ProcessEnv = process.env, rou
     orgId: required(env, ENV.pismoOrgId),
     route,
     audiences: {
-      events: env[ENV.pismoEventsAudience] || undefined,
-      decisions: env[ENV.pismoDecisionsAudience] || undefined,
+      events: optional(env, ENV.pismoEventsAudience),
+      decisions: optional(env, ENV.pismoDecisionsAudience),
     },
-    orgClaim: env[ENV.pismoOrgClaim] || undefined,
-    bodyHashClaim: env[ENV.pismoBodyHashClaim] || undefined,
-    clockToleranceSeconds: positiveInt(env, ENV.pismoClockSkewSeconds, d.clockSkewSeconds),
-    maxTokenAgeSeconds: positiveInt(env, ENV.pismoMaxTokenAgeSeconds, d.maxTokenAgeSeconds),
+    orgClaim: optional(env, ENV.pismoOrgClaim),
+    bodyHashClaim: optional(env, ENV.pismoBodyHashClaim),
+    clockToleranceSeconds: nonNegativeInt(env, ENV.pismoClockSkewSeconds, d.clockSkewSeconds),
+    maxTokenAgeSeconds: nonNegativeInt(env, ENV.pismoMaxTokenAgeSeconds, d.maxTokenAgeSeconds),
     jwksCooldownMs: d.jwksCooldownMs,
     jwksCacheMaxAgeMs: d.jwksCacheMaxAgeMs,
   };
 }
 
 /** Decision webhook settings: live/shadow rule set names, fail mode, store budget. */
-export function loadDecisionConfig(env: NodeJS.ProcessEnv = process.env) {
+export function loadDecisionConfig(env: Env = process.env) {
   const failMode = env[ENV.decisionFailMode] || DECISION_DEFAULTS.failMode;
   if (!DECISION_FAIL_MODES.includes(failMode as DecisionFailMode))
     throw new Error(`${ENV.decisionFailMode} must be one of ${DECISION_FAIL_MODES.join(', ')}`);
   return {
     ruleSet: env[ENV.decisionRuleSet] || DECISION_DEFAULTS.ruleSet,
-    shadowRuleSet: env[ENV.decisionShadowRuleSet] || undefined,
+    /** Optional: no shadow rule set evaluated when unset. */
+    shadowRuleSet: optional(env, ENV.decisionShadowRuleSet),
     failMode: failMode as DecisionFailMode,
-    storeTimeoutMs: positiveInt(env, ENV.decisionStoreTimeoutMs, DECISION_DEFAULTS.storeTimeoutMs),
+    storeTimeoutMs: nonNegativeInt(env, ENV.decisionStoreTimeoutMs, DECISION_DEFAULTS.storeTimeoutMs),
   };
 }
 
-/** ID&V workflow step settings (contacts, senders, fallback, MDES clean-up). */
-export function loadIdvConfig(env: NodeJS.ProcessEnv = process.env) {
+/** Pismo's accounts API (the cardholder's contacts). */
+export interface PismoApiConfig {
+  baseUrl: string;
+  clientId: string;
+  /** The Secrets Manager secret holding the client secret. */
+  clientSecretId: string;
+}
+
+/**
+ * Pismo's accounts API where it is optional (the decision webhook shows masked destinations only
+ * when it is configured): `undefined` when `PISMO_API_URL` is unset; once it is set,
+ * `PISMO_CLIENT_ID` and `PISMO_CLIENT_SECRET_ID` are required.
+ */
+export function loadOptionalPismoApiConfig(env: Env = process.env): PismoApiConfig | undefined {
+  if (optional(env, ENV.pismoApiUrl) === undefined) return undefined;
   return {
-    pismoApiUrl: required(env, ENV.pismoApiUrl),
-    pismoClientId: required(env, ENV.pismoClientId),
-    pismoClientSecretId: env[ENV.pismoClientSecretId] ?? '',
+    baseUrl: required(env, ENV.pismoApiUrl),
+    clientId: required(env, ENV.pismoClientId),
+    clientSecretId: required(env, ENV.pismoClientSecretId),
+  };
+}
+
+/** ID&V workflow step settings (contacts, senders, fallback). */
+export type IdvConfig = ReturnType<typeof loadIdvConfig>;
+
+/** ID&V workflow step settings: contacts, senders, email fallback, default wait. */
+export function loadIdvConfig(env: Env = process.env) {
+  return {
+    pismoApi: {
+      baseUrl: required(env, ENV.pismoApiUrl),
+      clientId: required(env, ENV.pismoClientId),
+      /** Optional: only the steps that look a contact up get the secret (await and settle never do). */
+      clientSecretId: optional(env, ENV.pismoClientSecretId),
+    },
+    /** Default `ISSUER`. */
     smsSenderId: env[ENV.smsSenderId] || 'ISSUER',
     emailFrom: required(env, ENV.emailFrom),
-    emailFallback: (env[ENV.idvEmailFallback] ?? 'true') === 'true',
-    defaultWaitSeconds: positiveInt(env, ENV.idvDefaultWaitSeconds, 1800),
+    /** Default true. */
+    emailFallback: flag(env, ENV.idvEmailFallback, true),
+    /** Default 1800 s. */
+    defaultWaitSeconds: nonNegativeInt(env, ENV.idvDefaultWaitSeconds, 1800),
   };
+}
+
+/**
+ * The ID&V state machine the event functions and the resend route start. Optional: unset, challenges
+ * are stored but no delivery starts (the local stack's ingestion-only runs), and a resend is refused.
+ */
+export function loadIdvStateMachineArn(env: Env = process.env): string | undefined {
+  return optional(env, ENV.idvStateMachineArn);
 }
 
 /** The KMS key that seals ID&V codes at rest (ingestion seals, the delivery step opens). */
-export function loadOtpKeyArn(env: NodeJS.ProcessEnv = process.env): string {
+export function loadOtpKeyArn(env: Env = process.env): string {
   return required(env, ENV.otpKeyArn);
+}
+
+/**
+ * The MDES customers (`MDES_CUSTOMERS`, JSON as set by the stack), required; parsed and validated by
+ * `parseMdesCustomers` (shared/adapters/mdes/customers.ts).
+ */
+export function loadMdesCustomersJson(env: Env = process.env): string {
+  return required(env, ENV.mdesCustomers);
+}
+
+/** Mastercard key lifecycle: the key registrar (required) and the grace before a rotated-out key is revoked. */
+export function loadKeysConfig(env: Env = process.env) {
+  return {
+    registrarUrl: required(env, ENV.mdesRegistrarUrl),
+    /** Default 24 h. */
+    revokeGraceHours: nonNegativeNumber(env, ENV.keyRevokeGraceHours, 24),
+  };
+}
+
+/**
+ * The secret holding the HMAC key of the read API's paging cursors. Optional: unset (tests), the
+ * store signs cursors with a per-process key.
+ */
+export function loadCursorKeySecretId(env: Env = process.env): string | undefined {
+  return optional(env, ENV.cursorKeySecretId);
+}
+
+/** Default name of the officer JWT claim listing the MDES customers the officer may act for. */
+export const DEFAULT_OFFICER_CUSTOMERS_CLAIM = 'mdes_customers';
+
+/** The name of the officer JWT claim listing their MDES customers; default {@link DEFAULT_OFFICER_CUSTOMERS_CLAIM}. */
+export function loadOfficerCustomersClaim(env: Env = process.env): string {
+  const name = env[ENV.officerCustomersClaim] || DEFAULT_OFFICER_CUSTOMERS_CLAIM;
+  if (!/^[A-Za-z0-9_:./-]{1,128}$/.test(name)) throw new Error(`${ENV.officerCustomersClaim} is not a claim name`);
+  return name;
+}
+
+/**
+ * Whether AWS SDK clients are traced (X-Ray): needs both `POWERTOOLS_TRACE_ENABLED=true` (set by
+ * AppFunction) and the Lambda runtime (`AWS_EXECUTION_ENV=AWS_Lambda_…`, as the Tracer checks). Read
+ * at each call, not cached: the flag decides per client.
+ */
+export function loadTracingEnabled(env: Env = process.env): boolean {
+  return env[ENV.traceEnabled] === 'true' && (env[ENV.lambdaExecutionEnv] ?? '').startsWith('AWS_Lambda_');
 }

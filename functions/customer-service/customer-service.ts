@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { ENV, loadBaseConfig } from '../../shared/config';
+import { loadBaseConfig, loadMdesCustomersJson } from '../../shared/config';
 import { NotFoundError, ValidationError } from '../../shared/domain/errors';
 import { httpHandler } from '../../shared/adapters/http/http-handler';
 import { readJsonBody } from '../../shared/adapters/http/json-body';
@@ -31,7 +31,7 @@ import {
 
 const config = loadBaseConfig();
 const obs = createObservability('customer-service');
-const connections = new MdesConnections(parseMdesCustomers(process.env[ENV.mdesCustomers]), {
+const connections = new MdesConnections(parseMdesCustomers(loadMdesCustomersJson()), {
   // Never the body: it may hold a PAN.
   onAttempt: (a) => {
     obs.metrics.addMetric('MdesCalls', 'Count', 1);

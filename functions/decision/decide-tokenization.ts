@@ -1,4 +1,9 @@
-import { ENV, loadBaseConfig, loadDecisionConfig, loadPismoWebhookConfig } from '../../shared/config';
+import {
+  loadBaseConfig,
+  loadDecisionConfig,
+  loadOptionalPismoApiConfig,
+  loadPismoWebhookConfig,
+} from '../../shared/config';
 import { loadRuleSet } from '../../shared/decision/rule-sets';
 import { AppError } from '../../shared/domain/errors';
 import { httpHandler } from '../../shared/adapters/http/http-handler';
@@ -19,16 +24,17 @@ const config = loadBaseConfig();
 const decision = loadDecisionConfig();
 const obs = createObservability('decide-tokenization');
 const store = new DynamoTokenStore(config.tableName);
-const verifyPismo = createPismoWebhookVerifier(loadPismoWebhookConfig(process.env, 'decisions'));
+const verifyPismo = createPismoWebhookVerifier(loadPismoWebhookConfig(undefined, 'decisions'));
 // A bad rule set fails the cold start, never a request.
 const liveRuleSet = loadRuleSet(decision.ruleSet);
 const shadowRuleSet = decision.shadowRuleSet ? loadRuleSet(decision.shadowRuleSet) : undefined;
 // Masked destinations for the methods offered come from Pismo's accounts API when it is configured.
-const contacts = process.env[ENV.pismoApiUrl]
+const pismoApi = loadOptionalPismoApiConfig();
+const contacts = pismoApi
   ? new PismoAccountsClient({
-      baseUrl: process.env[ENV.pismoApiUrl] ?? '',
-      clientId: process.env[ENV.pismoClientId] ?? '',
-      clientSecret: pismoClientSecretFrom(process.env[ENV.pismoClientSecretId] ?? ''),
+      baseUrl: pismoApi.baseUrl,
+      clientId: pismoApi.clientId,
+      clientSecret: pismoClientSecretFrom(pismoApi.clientSecretId),
       timeoutMs: decision.storeTimeoutMs,
     })
   : undefined;

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ENV, loadBaseConfig, loadOtpKeyArn } from '../../shared/config';
+import { loadBaseConfig, loadIdvStateMachineArn, loadOtpKeyArn } from '../../shared/config';
 import { AppError, MalformedJsonError } from '../../shared/domain/errors';
 import { reportIngestOutcome } from '../../shared/events/report-outcome';
 import { createObservability } from '../../shared/adapters/observability/powertools';
@@ -15,9 +15,9 @@ import { StepFunctionsIdvWorkflow } from '../../shared/adapters/aws/idv-workflow
 const config = loadBaseConfig();
 const obs = createObservability('consume-pismo-events');
 const store = new DynamoTokenStore(config.tableName);
-const workflow = process.env[ENV.idvStateMachineArn]
-  ? new StepFunctionsIdvWorkflow(process.env[ENV.idvStateMachineArn] ?? '')
-  : undefined;
+const stateMachineArn = loadIdvStateMachineArn();
+// Without a state machine, challenges are stored and no delivery starts (see loadIdvStateMachineArn).
+const workflow = stateMachineArn ? new StepFunctionsIdvWorkflow(stateMachineArn) : undefined;
 const otpSealer = new KmsOtpSealer(loadOtpKeyArn());
 const processor = new BatchProcessor(EventType.SQS);
 

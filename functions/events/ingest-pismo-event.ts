@@ -1,4 +1,4 @@
-import { ENV, loadBaseConfig, loadOtpKeyArn, loadPismoWebhookConfig } from '../../shared/config';
+import { loadBaseConfig, loadIdvStateMachineArn, loadOtpKeyArn, loadPismoWebhookConfig } from '../../shared/config';
 import { httpHandler } from '../../shared/adapters/http/http-handler';
 import { readSignedJsonBody } from '../../shared/adapters/http/json-body';
 import { reportIngestOutcome } from '../../shared/events/report-outcome';
@@ -12,11 +12,11 @@ import { StepFunctionsIdvWorkflow } from '../../shared/adapters/aws/idv-workflow
 const config = loadBaseConfig();
 const obs = createObservability('ingest-pismo-event');
 const store = new DynamoTokenStore(config.tableName);
-const workflow = process.env[ENV.idvStateMachineArn]
-  ? new StepFunctionsIdvWorkflow(process.env[ENV.idvStateMachineArn] ?? '')
-  : undefined;
+const stateMachineArn = loadIdvStateMachineArn();
+// Without a state machine, challenges are stored and no delivery starts (see loadIdvStateMachineArn).
+const workflow = stateMachineArn ? new StepFunctionsIdvWorkflow(stateMachineArn) : undefined;
 const otpSealer = new KmsOtpSealer(loadOtpKeyArn());
-const verifyPismo = createPismoWebhookVerifier(loadPismoWebhookConfig(process.env, 'events'));
+const verifyPismo = createPismoWebhookVerifier(loadPismoWebhookConfig(undefined, 'events'));
 
 /** `POST /pismo/events`: one Pismo tokenization event delivered as a signed webhook. */
 export const handler = httpHandler(obs, async (event) => {

@@ -7,7 +7,7 @@ import { stepHandler } from '../../shared/idv/step-handler';
 
 // Only this step opens codes (OTP_KEY_ARN and a kms:Decrypt grant are its alone); the KMS client is
 // bundled here only.
-const deps = createIdvDeps(process.env, undefined, new KmsOtpSealer(loadOtpKeyArn()));
+const deps = createIdvDeps({ otpSealer: new KmsOtpSealer(loadOtpKeyArn()) });
 const obs = createObservability('deliver-otp');
 
 /** ID&V workflow step: Delivers the ID&V code by SMS or email and removes it from the store. */

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { ENV, loadBaseConfig } from '../../shared/config';
+import { loadBaseConfig, loadIdvStateMachineArn } from '../../shared/config';
 import { ValidationError } from '../../shared/domain/errors';
 import { httpHandler } from '../../shared/adapters/http/http-handler';
 import { parseIdParam } from '../../shared/adapters/mdes/identifiers';
@@ -8,14 +8,20 @@ import { MdesTokenLifecycle } from '../../shared/adapters/mdes/token-lifecycle';
 import { createObservability } from '../../shared/adapters/observability/powertools';
 import { DynamoTokenStore } from '../../shared/adapters/dynamo/token-store';
 import { resendChallenge } from '../../shared/idv/idv-steps';
-import { StepFunctionsIdvWorkflow } from '../../shared/adapters/aws/idv-workflow';
+import { type IdvWorkflowPort, StepFunctionsIdvWorkflow } from '../../shared/adapters/aws/idv-workflow';
 
 const config = loadBaseConfig();
 const obs = createObservability('resend-challenge');
 const customersClaim = officerCustomersClaim();
+const stateMachineArn = loadIdvStateMachineArn();
+/** Without a state machine (ingestion-only local runs) a redelivery cannot start. */
+const NO_WORKFLOW: IdvWorkflowPort = {
+  start: () => Promise.reject(new Error('no ID&V state machine is configured: redelivery cannot start')),
+  resume: () => Promise.resolve(false),
+};
 const deps = {
   store: new DynamoTokenStore(config.tableName),
-  workflow: new StepFunctionsIdvWorkflow(process.env[ENV.idvStateMachineArn] ?? ''),
+  workflow: stateMachineArn ? new StepFunctionsIdvWorkflow(stateMachineArn) : NO_WORKFLOW,
   mdes: new MdesTokenLifecycle(),
 };
 

@@ -4,7 +4,7 @@ import { reviewAbandonedToken } from '../../shared/idv/idv-steps';
 import { createIdvDeps } from '../../shared/idv/idv-deps';
 import { stepHandler } from '../../shared/idv/step-handler';
 
-const deps = createIdvDeps(process.env, new MdesTokenLifecycle());
+const deps = createIdvDeps({ mdes: new MdesTokenLifecycle() });
 const obs = createObservability('review-abandoned-token');
 
 /** ID&V workflow step: Reminder after 24 h, MDES Token Delete after 30 days, for abandoned provisioning. */

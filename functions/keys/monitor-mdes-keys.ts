@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
-import { ENV, loadBaseConfig } from '../../shared/config';
+import { loadBaseConfig, loadKeysConfig, loadMdesCustomersJson } from '../../shared/config';
 import { checkKeys, type CustomerKeyReport } from '../../shared/keys/expiry-monitor';
 import { SecretsManagerKeyStore } from '../../shared/adapters/mdes/key-store';
 import { HttpCredentialRegistrar } from '../../shared/adapters/mdes/registrar';
@@ -15,8 +15,8 @@ const obs = createObservability('monitor-mdes-keys');
 const config = loadBaseConfig();
 const store = new DynamoTokenStore(config.tableName);
 const secrets = traced(new SecretsManagerClient({}));
-const customers = parseMdesCustomers(process.env[ENV.mdesCustomers]);
-const registrarUrl = process.env[ENV.mdesRegistrarUrl] ?? '';
+const customers = parseMdesCustomers(loadMdesCustomersJson());
+const { registrarUrl } = loadKeysConfig();
 const keyStore = (secretId: string) => new SecretsManagerKeyStore({ secretId, client: secrets, ttlMs: 0, graceMs: 0 });
 
 /**

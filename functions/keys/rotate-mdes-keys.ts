@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import middy from '@middy/core';
-import { ENV } from '../../shared/config';
+import { loadKeysConfig, loadMdesCustomersJson } from '../../shared/config';
 import { SecretsManagerKeyStore } from '../../shared/adapters/mdes/key-store';
 import { HttpCredentialRegistrar } from '../../shared/adapters/mdes/registrar';
 import { ROTATION_STEPS, type RotationDeps, type RotationEvent, runRotationStep } from '../../shared/keys/rotation';
@@ -13,11 +13,8 @@ import { traced } from '../../shared/adapters/observability/tracer';
 
 const obs = createObservability('rotate-mdes-keys');
 const secrets = traced(new SecretsManagerClient({}));
-const customers = parseMdesCustomers(process.env[ENV.mdesCustomers]);
-const registrarUrl = process.env[ENV.mdesRegistrarUrl] ?? '';
-const graceHours = Number(process.env[ENV.keyRevokeGraceHours] ?? '24');
-if (!registrarUrl) throw new Error(`missing required environment variable ${ENV.mdesRegistrarUrl}`);
-if (!Number.isFinite(graceHours) || graceHours < 0) throw new Error(`${ENV.keyRevokeGraceHours} must be ≥ 0`);
+const customers = parseMdesCustomers(loadMdesCustomersJson());
+const { registrarUrl, revokeGraceHours } = loadKeysConfig();
 
 const deps: RotationDeps = {
   secrets,
@@ -35,7 +32,7 @@ const deps: RotationDeps = {
       retries: 0,
     }).systemStatus();
   },
-  graceMs: graceHours * 3_600_000,
+  graceMs: revokeGraceHours * 3_600_000,
 };
 
 /**

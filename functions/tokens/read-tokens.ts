@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { ENV, loadBaseConfig } from '../../shared/config';
+import { loadBaseConfig, loadCursorKeySecretId } from '../../shared/config';
 import { ValidationError } from '../../shared/domain/errors';
 import { httpHandler } from '../../shared/adapters/http/http-handler';
 import { parseIdParam } from '../../shared/adapters/mdes/identifiers';
@@ -10,7 +10,7 @@ import { getTokenWithTimeline, listChallengesOfToken, listTokensOfCard } from '.
 
 const config = loadBaseConfig();
 const obs = createObservability('read-tokens');
-const cursorSecretId = process.env[ENV.cursorKeySecretId];
+const cursorSecretId = loadCursorKeySecretId();
 // The deployment's cursor key (a generated secret, read once); without it (tests), a per-process key.
 const store = new DynamoTokenStore(config.tableName, undefined, {
   cursorKey: cursorSecretId ? cursorKeyFromSecret(cursorSecretId) : undefined,

@@ -1,6 +1,19 @@
+/**
+ * Flow "decision": Pismo's synchronous tokenization anti-fraud webhook. Primary course:
+ *
+ * 1. Pismo calls POST /pismo/tokenization-decisions with a signed token (verified in the handler).
+ * 2. The token's `jti` is claimed in the replay memory: a replay gets the first call's answer.
+ * 3. The request is validated and turned into decision signals (network scores, device, wallet).
+ * 4. The card's history is read from the store within a budget (velocity signals); on time-out the
+ *    fail mode applies (DECIDE on network data alone, DEFER or DECLINE).
+ * 5. The live rule set decides (and a shadow rule set, if configured, is evaluated beside it).
+ * 6. For a yellow path the activation methods are offered with masked destinations from Pismo.
+ * 7. The decision is recorded with its reasons, rule-set version and latency, and answered to Pismo.
+ */
 import { randomUUID } from 'node:crypto';
 import type { DecisionFailMode } from '../config';
 import { maskEmail, maskPhone } from '../domain/challenge';
+import { type Clock, systemClock } from '../domain/clock';
 import { type Decision, type DecisionSignals, decide, type RuleSet } from '../domain/decision';
 import type { ContactDirectory } from '../adapters/pismo/accounts-client';
 import { decisionRequestSchema, decisionSignals } from '../adapters/pismo/decision-request';
@@ -25,7 +38,8 @@ export interface DecideDeps {
   failMode: DecisionFailMode;
   /** Budget for each store call; Pismo's whole budget is ~2 s end to end. */
   storeTimeoutMs: number;
-  now?: () => number;
+  /** The time of the decision and of its latency measure. */
+  now?: Clock;
   /** Cardholder contacts, to show masked destinations with the methods offered (optional). */
   contacts?: ContactDirectory;
   /** Memory of the webhook tokens already used and the answers given (replays get the first answer). */
@@ -140,8 +154,7 @@ export async function decideTokenization(
   deps: DecideDeps,
   call?: DecisionCall,
 ): Promise<DecideResult | ReplayedDecision> {
-  const now = deps.now ?? Date.now;
-  const started = now();
+  const started = (deps.now ?? systemClock)().getTime();
   const decisionId = randomUUID();
   const decidedAt = new Date(started).toISOString();
   // Off the critical path: the claim runs while the request is parsed and the card's history read.
@@ -334,7 +347,7 @@ async function recordAndAnswer(
     cardId: p.cardId,
     storeFailure: p.storeFailure,
     details: p.answer.details,
-    latencyMs: (deps.now ?? Date.now)() - started,
+    latencyMs: (deps.now ?? systemClock)().getTime() - started,
   };
   // The write is not cancelled at the budget (the store port takes no signal, and a request already
   // sent may land anyway): the answer goes out, and `recordSettled` reports what really happened.
@@ -370,9 +383,9 @@ async function recordAndAnswer(
 /** Records a request rejected before it could be parsed (wrong media type, not JSON). */
 export async function recordRejectedRequest(
   reason: string,
-  deps: Pick<DecideDeps, 'store' | 'storeTimeoutMs'>,
+  deps: Pick<DecideDeps, 'store' | 'storeTimeoutMs' | 'now'>,
 ): Promise<boolean> {
-  const decidedAt = new Date().toISOString();
+  const decidedAt = (deps.now ?? systemClock)().toISOString();
   const record: DecisionRecord = {
     decisionId: randomUUID(),
     decidedAt,

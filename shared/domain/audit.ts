@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type Clock, systemClock } from './clock';
 import { AppError } from './errors';
 import type { AuditOwner, AuditPort, AuditRecord } from './store';
 
@@ -29,7 +30,7 @@ export async function auditedAction<T>(
     tokenUniqueReference?: string;
     params?: Record<string, unknown>;
   },
-  deps: { store: Pick<AuditPort, 'putAudit'>; now?: () => Date },
+  deps: { store: Pick<AuditPort, 'putAudit'>; now?: Clock },
   action: () => Promise<T>,
   describe: (result: T) => string | undefined = () => undefined,
 ): Promise<T> {
@@ -38,7 +39,7 @@ export async function auditedAction<T>(
     ...pendingAudit(
       { officer: input.officer, params: input.params ?? {} },
       input.customerId,
-      (deps.now?.() ?? new Date()).toISOString(),
+      (deps.now ?? systemClock)().toISOString(),
     ),
     operation: input.operation,
     tokenId: input.tokenId,

@@ -1,4 +1,5 @@
-import type { ActivationMethod, Network } from './token-event';
+import type { ActivationMethod, Network, TokenEvent } from './token-event';
+import type { TokenStatus } from './token-status';
 
 /**
  * An ID&V challenge: one code the network asked the issuer to deliver. The code itself is held only
@@ -59,6 +60,79 @@ export interface OtpSealer {
 /** Methods we deliver ourselves; app-to-app and call-centre codes are the wallet's/issuer app's. */
 export function isDeliverable(method: ActivationMethod | undefined): method is 'SMS' | 'EMAIL' {
   return method === 'SMS' || method === 'EMAIL';
+}
+
+/**
+ * The challenge id of the event that carried it. It doubles as the workflow's execution name, so a
+ * redelivered event can never deliver twice; execution names allow 1-80 of [A-Za-z0-9-_].
+ */
+export function challengeIdOf(eventId: string): string {
+  return `ch-${eventId.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 80);
+}
+
+/** Token statuses after which a new code is moot: the cardholder has nothing left to prove. */
+const SETTLED_TOKEN: ReadonlySet<TokenStatus> = new Set<TokenStatus>(['active', 'deleted', 'declined']);
+
+/** Whether the token has settled (activated, deleted or declined): a waiting ID&V workflow is over. */
+export function isSettledToken(status: TokenStatus | undefined): boolean {
+  return status !== undefined && SETTLED_TOKEN.has(status);
+}
+
+/** How a new challenge opens: its status and, for a failed one, why. */
+export interface ChallengeOpening {
+  status: ChallengeStatus;
+  failure?: string;
+}
+
+/**
+ * The status a new challenge opens in. PENDING (we deliver the code) only when the token is still
+ * waiting, the method is one we deliver, and the event carried a code we can seal; otherwise
+ * SUPERSEDED (token already settled), NOT_DELIVERED_BY_US (the wallet's or app's method), or FAILED.
+ */
+export function openingOf(input: {
+  method: ActivationMethod | undefined;
+  tokenStatus: TokenStatus | undefined;
+  hasCode: boolean;
+  canSeal: boolean;
+}): ChallengeOpening {
+  if (isSettledToken(input.tokenStatus)) return { status: 'SUPERSEDED' };
+  if (!isDeliverable(input.method)) return { status: 'NOT_DELIVERED_BY_US' };
+  if (!input.hasCode) return { status: 'FAILED', failure: 'NO_CODE_IN_MESSAGE' };
+  if (!input.canSeal) return { status: 'FAILED', failure: 'CODE_NOT_SEALED' };
+  return { status: 'PENDING' };
+}
+
+/** Whether a new challenge in this status starts the ID&V workflow (to deliver, or to wait for activation). */
+export function startsWorkflow(status: ChallengeStatus): boolean {
+  return status === 'PENDING' || status === 'NOT_DELIVERED_BY_US';
+}
+
+/**
+ * The challenge a normalised event carries, as first stored. `sealedOtp` (the code sealed to this
+ * challenge and token) only with a PENDING opening: a code we will not deliver is never stored.
+ */
+export function newChallenge(
+  event: TokenEvent,
+  opening: ChallengeOpening & { sealedOtp?: string },
+  now: Date,
+): Challenge {
+  return {
+    challengeId: challengeIdOf(event.eventId),
+    tokenId: event.tokenId ?? '',
+    cardId: event.cardId ?? '',
+    accountId: event.facts.accountId,
+    network: event.facts.network ?? 'UNKNOWN',
+    method: event.facts.activationMethod,
+    maskedHint: event.facts.maskedDestination,
+    expiresAt: event.facts.challengeExpiresAt,
+    language: event.facts.consumerLanguage,
+    status: opening.status,
+    sourceEventId: event.eventId,
+    createdAt: now.toISOString(),
+    attempts: 0,
+    failure: opening.failure,
+    sealedOtp: opening.status === 'PENDING' ? opening.sealedOtp : undefined,
+  };
 }
 
 /** Masks a phone number to its last four digits: `*******7728`. */

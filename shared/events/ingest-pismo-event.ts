@@ -1,4 +1,30 @@
-import { type Challenge, type ChallengeStatus, isDeliverable, type OtpSealer } from '../domain/challenge';
+/**
+ * Flow "events": Pismo tokenization events into the token store. Primary course:
+ *
+ * 1. An event arrives, as a signed webhook (POST /pismo/events) or from the SQS queue fed by SNS and
+ *    EventBridge (functions/events/).
+ * 2. The body is validated against Pismo's schemas (size and depth first) and normalised into a
+ *    network-agnostic TokenEvent; unknown fields are kept, redacted, and counted.
+ * 3. The event is merged into its token's state (last writer wins per field, terminal statuses win),
+ *    with optimistic concurrency and jittered retries.
+ * 4. An event carrying an ID&V code becomes a challenge (shared/domain/challenge.ts): the code is
+ *    sealed, the challenge stored, and the ID&V workflow started (IdvWorkflowPort).
+ * 5. An event that settles the token resumes the workflow waiting for its activation.
+ * 6. The redacted event is written to the token's (or card's) timeline last: that write decides
+ *    applied or duplicate, so a redelivery after a crash runs again harmlessly.
+ * 7. The outcome is reported as logs (ids only) and metrics (report-outcome.ts).
+ */
+import { type Clock, type Sleep, systemClock } from '../domain/clock';
+import {
+  type Challenge,
+  type ChallengeStatus,
+  challengeIdOf,
+  isSettledToken,
+  newChallenge,
+  openingOf,
+  type OtpSealer,
+  startsWorkflow,
+} from '../domain/challenge';
 import { ConcurrencyError, ValidationError } from '../domain/errors';
 import { maskPans } from '../domain/redaction';
 import type { TokenEvent } from '../domain/token-event';
@@ -21,13 +47,13 @@ import type { IdvWorkflowPort } from '../adapters/aws/idv-workflow';
 /** Ports the ingestion use case needs. */
 export interface IngestDeps {
   store: TokenStatePort & TimelinePort & ChallengePort;
-  now?: () => Date;
+  now?: Clock;
   /** The ID&V workflow; without it, challenges are stored but no delivery starts. */
   workflow?: IdvWorkflowPort;
   /** Seals the code before it is stored; without it a code is never stored (the challenge fails). */
   otpSealer?: OtpSealer;
   /** Waits between state-merge retries (tests pass a fake clock). */
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: Sleep;
   /** Uniform in [0, 1): the jitter source (tests pass a fixed one). */
   random?: () => number;
 }
@@ -55,52 +81,6 @@ export interface IngestOutcome {
   resumedWorkflow?: boolean;
 }
 
-const SETTLED: ReadonlySet<TokenStatus> = new Set<TokenStatus>(['active', 'deleted', 'declined']);
-
-/** Execution names allow 1-80 of [A-Za-z0-9-_]. */
-function challengeIdOf(eventId: string): string {
-  return `ch-${eventId.replace(/[^A-Za-z0-9_-]/g, '_')}`.slice(0, 80);
-}
-
-async function challengeOf(
-  event: TokenEvent,
-  parsed: PismoEvent,
-  tokenStatus: TokenStatus | undefined,
-  now: Date,
-  sealer: OtpSealer | undefined,
-): Promise<Challenge> {
-  const method = event.facts.activationMethod;
-  const otp = extractOtp(parsed);
-  const challengeId = challengeIdOf(event.eventId);
-  const tokenId = event.tokenId ?? '';
-  let status: ChallengeStatus = 'PENDING';
-  let failure: string | undefined;
-  if (tokenStatus && SETTLED.has(tokenStatus)) status = 'SUPERSEDED';
-  else if (!isDeliverable(method)) status = 'NOT_DELIVERED_BY_US';
-  else if (!otp) [status, failure] = ['FAILED', 'NO_CODE_IN_MESSAGE'];
-  else if (!sealer) [status, failure] = ['FAILED', 'CODE_NOT_SEALED'];
-  // The code is sealed (bound to this challenge and token) before it is stored: never in clear at rest.
-  const sealedOtp =
-    status === 'PENDING' && otp && sealer ? await sealer.seal(otp, { challengeId, tokenId }) : undefined;
-  return {
-    challengeId,
-    tokenId,
-    cardId: event.cardId ?? '',
-    accountId: event.facts.accountId,
-    network: event.facts.network ?? 'UNKNOWN',
-    method,
-    maskedHint: event.facts.maskedDestination,
-    expiresAt: event.facts.challengeExpiresAt,
-    language: event.facts.consumerLanguage,
-    status,
-    sourceEventId: event.eventId,
-    createdAt: now.toISOString(),
-    attempts: 0,
-    failure,
-    sealedOtp,
-  };
-}
-
 /**
  * State-merge retry under contention (optimistic concurrency on one item). Full jitter (a delay
  * uniform in [0, min(cap, base·2^n))) spreads competing writers apart instead of letting them
@@ -116,7 +96,7 @@ export const STATE_RETRY = { maxAttempts: 20, baseMs: 20, capMs: 1000, budgetMs:
 const MAX_PAYLOAD_BYTES = 300 * 1024;
 const MAX_REPORTED_UNKNOWN_FIELDS = 20;
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const defaultSleep: Sleep = (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Merges the event into its token's state, retrying lost races; throws ConcurrencyError when out of budget. */
 async function mergeState(
@@ -147,6 +127,30 @@ async function mergeState(
 }
 
 /**
+ * The challenge the event carries (model: shared/domain/challenge.ts). The impure part is here: the
+ * code is read from the Pismo message and sealed (bound to this challenge and token) before it is
+ * stored, so it is never in clear at rest.
+ */
+async function challengeOf(
+  event: TokenEvent,
+  parsed: PismoEvent,
+  tokenStatus: TokenStatus | undefined,
+  now: Date,
+  sealer: OtpSealer | undefined,
+): Promise<Challenge> {
+  const otp = extractOtp(parsed);
+  const opening = openingOf({
+    method: event.facts.activationMethod,
+    tokenStatus,
+    hasCode: Boolean(otp),
+    canSeal: sealer !== undefined,
+  });
+  const binding = { challengeId: challengeIdOf(event.eventId), tokenId: event.tokenId ?? '' };
+  const sealedOtp = opening.status === 'PENDING' && otp && sealer ? await sealer.seal(otp, binding) : undefined;
+  return newChallenge(event, { ...opening, sealedOtp }, now);
+}
+
+/**
  * Validates, normalises, redacts and stores one Pismo tokenization event.
  *
  * Crash safety without transactions: everything that depends on the input (limits, validation,
@@ -161,7 +165,7 @@ export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<
   const parsed = parsePismoEvent(raw);
   if (!parsed.ok) throw new ValidationError('invalid Pismo tokenization event', parsed.issues);
   const event = normalizePismoEvent(parsed.event);
-  const now = (deps.now ?? (() => new Date()))();
+  const now = (deps.now ?? systemClock)();
   const unknownFields = parsed.unknownFields
     .slice(0, MAX_REPORTED_UNKNOWN_FIELDS)
     .map((p) => maskPans(p.slice(0, 128)));
@@ -201,16 +205,15 @@ export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<
   if (event.tokenId !== null && carriesChallenge(parsed.event)) {
     const c = await challengeOf(event, parsed.event, tokenStatus, now, deps.otpSealer);
     await deps.store.putChallenge(c);
-    const startable = c.status === 'PENDING' || c.status === 'NOT_DELIVERED_BY_US';
     const workflow =
-      startable && deps.workflow
+      startsWorkflow(c.status) && deps.workflow
         ? await deps.workflow.start({ challengeId: c.challengeId, tokenId: c.tokenId })
         : 'none';
     challenge = { challengeId: c.challengeId, status: c.status, workflow };
   }
   let resumedWorkflow: boolean | undefined;
   const wait = merged?.activationWait;
-  if (deps.workflow && wait && merged?.statusEventId === event.eventId && event.status && SETTLED.has(event.status)) {
+  if (deps.workflow && wait && merged?.statusEventId === event.eventId && isSettledToken(event.status)) {
     resumedWorkflow = await deps.workflow.resume(
       wait.taskToken,
       event.status === 'active' ? { activated: true } : { error: 'TokenNotActivated', cause: `token ${event.status}` },

@@ -1,4 +1,4 @@
-import { loadBaseConfig, loadIdvConfig } from '../config';
+import { type BaseConfig, ENV, type IdvConfig, loadBaseConfig, loadIdvConfig } from '../config';
 import type { OtpSealer } from '../domain/challenge';
 import type { TokenLifecyclePort } from '../adapters/mdes/token-lifecycle';
 import { SesEmailSender, SnsSmsSender } from '../adapters/aws/senders';
@@ -20,31 +20,36 @@ const NO_SEALER: OtpSealer = {
   open: () => Promise.reject(new Error('this step function has no access to the code key')),
 };
 
+/** The Pismo client secret, or (a step that never looks a contact up has no secret) a refusal naming the variable. */
+function clientSecretOf(api: IdvConfig['pismoApi']): () => Promise<string> {
+  const secretId = api.clientSecretId;
+  if (secretId) return pismoClientSecretFrom(secretId);
+  return () => Promise.reject(new Error(`${ENV.pismoClientSecretId} is not set: this step does not call Pismo`));
+}
+
 /**
- * Composition root of the ID&V step functions: one set of clients per container. `mdes` only for the
- * step that calls MDES: the client, its signer and node-forge (PKCS#12) add ~500 KiB to a bundle; `otpSealer`
- * only for the delivery step (the KMS client).
+ * Composition root of the ID&V step functions: one set of clients per container, configured from
+ * shared/config.ts. `mdes` only for the step that calls MDES: the client, its signer and node-forge
+ * (PKCS#12) add ~500 KiB to a bundle; `otpSealer` only for the delivery step (the KMS client).
  */
 export function createIdvDeps(
-  env: NodeJS.ProcessEnv = process.env,
-  mdes: TokenLifecyclePort = NO_MDES,
-  otpSealer: OtpSealer = NO_SEALER,
+  ports: { mdes?: TokenLifecyclePort; otpSealer?: OtpSealer } = {},
+  base: BaseConfig = loadBaseConfig(),
+  idv: IdvConfig = loadIdvConfig(),
 ): IdvDeps {
-  const base = loadBaseConfig(env);
-  const idv = loadIdvConfig(env);
   return {
     store: new DynamoTokenStore(base.tableName),
     contacts: new PismoAccountsClient({
-      baseUrl: idv.pismoApiUrl,
-      clientId: idv.pismoClientId,
-      clientSecret: pismoClientSecretFrom(idv.pismoClientSecretId),
+      baseUrl: idv.pismoApi.baseUrl,
+      clientId: idv.pismoApi.clientId,
+      clientSecret: clientSecretOf(idv.pismoApi),
     }),
     sms: new SnsSmsSender(idv.smsSenderId),
     email: new SesEmailSender(idv.emailFrom),
     // Resuming needs no state machine ARN: the task token identifies the execution.
     workflow: new StepFunctionsIdvWorkflow(''),
-    mdes,
-    otpSealer,
+    mdes: ports.mdes ?? NO_MDES,
+    otpSealer: ports.otpSealer ?? NO_SEALER,
     emailFallback: idv.emailFallback,
     defaultWaitSeconds: idv.defaultWaitSeconds,
   };

@@ -1,3 +1,18 @@
+/**
+ * Flow "idv": delivering ID&V codes (the Step Functions workflow of infra/constructs/idv-workflow.ts).
+ * Primary course:
+ *
+ * 1. Ingestion stores a challenge with its sealed code and starts the workflow (flow "events").
+ * 2. deliverOtp: the code is opened and sent by the cardholder's chosen channel (SMS or email, the
+ *    contact from Pismo checked against the network's hint), then removed from the store.
+ * 3. awaitActivation: the workflow's task token is registered on the token and the workflow waits
+ *    until the code's expiry.
+ * 4. The activation event resumes it (ingestion); notifyCardAdded tells the cardholder.
+ * 5. No activation in time: settleChallenge closes the challenge as expired (or failed).
+ * 6. reviewAbandonedToken: a reminder after 24 h, an MDES Token Delete after 30 days.
+ * 7. An officer may resend (resendChallenge): MDES sends a new code, or the workflow redelivers.
+ */
+import { type Clock, systemClock } from '../domain/clock';
 import {
   type Challenge,
   type ChallengeStatus,
@@ -34,7 +49,7 @@ export interface IdvDeps {
   emailFallback: boolean;
   /** Wait when the network gave no expiry. */
   defaultWaitSeconds: number;
-  now?: () => Date;
+  now?: Clock;
 }
 
 /** Workflow input: ids only. */
@@ -69,7 +84,7 @@ async function milestone(
     | 'ABANDONED_TOKEN_DELETED',
   facts: Record<string, string | undefined> = {},
 ): Promise<void> {
-  const at = (deps.now ?? (() => new Date()))().toISOString();
+  const at = (deps.now ?? systemClock)().toISOString();
   await deps.store.addTimelineEntry(
     { tokenId: c.tokenId },
     {
@@ -87,7 +102,7 @@ async function milestone(
 
 function waitSecondsOf(c: Challenge, deps: IdvDeps): number {
   if (!c.expiresAt) return deps.defaultWaitSeconds;
-  const now = (deps.now ?? (() => new Date()))().getTime();
+  const now = (deps.now ?? systemClock)().getTime();
   return Math.max(1, Math.ceil((Date.parse(c.expiresAt) - now) / 1000));
 }
 
@@ -133,7 +148,7 @@ export async function deliverOtp(
     return { ...ref, delivered: true, channel: c.channel, waitSeconds: waitSecondsOf(c, deps) };
   if (c.status === 'NOT_DELIVERED_BY_US') return { ...ref, delivered: false, waitSeconds: waitSecondsOf(c, deps) };
   if (c.status !== 'PENDING' || !c.sealedOtp) throw new ChallengeNotFound(`challenge ${c.challengeId} is ${c.status}`);
-  if (c.expiresAt && Date.parse(c.expiresAt) <= (deps.now ?? (() => new Date()))().getTime()) {
+  if (c.expiresAt && Date.parse(c.expiresAt) <= (deps.now ?? systemClock)().getTime()) {
     await closeUndelivered(c, 'EXPIRED', 'EXPIRED_ON_ARRIVAL', deps);
     throw new ChallengeExpired(`challenge ${c.challengeId} expired before delivery`);
   }
@@ -163,7 +178,7 @@ export async function deliverOtp(
       status: 'DELIVERED',
       channel,
       deliveredTo: channel === 'SMS' ? maskPhone(to) : maskEmail(to),
-      deliveredAt: (deps.now ?? (() => new Date()))().toISOString(),
+      deliveredAt: (deps.now ?? systemClock)().toISOString(),
     },
     true,
   );
@@ -336,7 +351,7 @@ async function resend(
 ): Promise<{ action: 'MDES_RESEND_REQUESTED' | 'REDELIVERY_STARTED'; challengeId: string }> {
   if (!['PENDING', 'DELIVERED', 'EXPIRED', 'FAILED'].includes(c.status))
     throw new ResendNotPossible(`challenge is ${c.status}`);
-  const now = (deps.now ?? (() => new Date()))();
+  const now = (deps.now ?? systemClock)();
   if (c.network === 'MDES') {
     if (!tur)
       throw new ResendNotPossible('the Token Unique Reference is not known yet; MDES needs it to resend a code');

@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../domain/clock';
 import type { MdesCustomer } from '../adapters/mdes/customers';
 import type { CredentialRegistrar } from '../adapters/mdes/registrar';
 import { keyExpiries, type MdesSecret } from '../adapters/mdes/secret-format';
@@ -17,7 +18,7 @@ export interface ExpiryMonitorDeps {
   /** Whether a revocation is recorded already. */
   wasRevoked: (customerId: string, consumerKey: string) => Promise<boolean>;
   metric: (name: string, value: number, dimensions: Record<string, string>) => void;
-  now?: () => Date;
+  now?: Clock;
 }
 
 /** What the monitor found for one customer. */
@@ -45,7 +46,7 @@ export function levelOf(days: number): CustomerKeyReport['level'] {
  * (metric `MdesKeyCheckFailed`) without stopping the others.
  */
 export async function checkKeys(deps: ExpiryMonitorDeps): Promise<CustomerKeyReport[]> {
-  const now = (deps.now?.() ?? new Date()).getTime();
+  const now = (deps.now ?? systemClock)().getTime();
   const reports: CustomerKeyReport[] = [];
   for (const customer of deps.customers) {
     try {

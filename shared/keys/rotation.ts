@@ -1,3 +1,14 @@
+/**
+ * Flow "keys": the Mastercard key lifecycle. Primary course:
+ *
+ * 1. Secrets Manager starts a rotation of a customer's key secret on schedule (functions/keys/).
+ * 2. createSecret: new key pairs and CSRs; the registrar returns the new consumer key (AWSPENDING).
+ * 3. setSecret: the registrar activates the new key.
+ * 4. testSecret: a signed MDES System Status with the pending key must succeed.
+ * 5. finishSecret: the new version becomes AWSCURRENT; the old key is kept for a grace period.
+ * 6. Daily, the expiry monitor (expiry-monitor.ts) publishes days to expiry (alarms at 45 and 14 days)
+ *    and revokes the rotated-out key once its grace is over.
+ */
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
@@ -6,6 +17,7 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import { type Clock, systemClock } from '../domain/clock';
 import type { MdesCredentials } from '../adapters/mdes/credentials';
 import type { MdesCustomer } from '../adapters/mdes/customers';
 import { credentialsOf } from '../adapters/mdes/key-store';
@@ -33,7 +45,7 @@ export interface RotationDeps {
   verify: (customer: MdesCustomer, credentials: MdesCredentials) => Promise<void>;
   /** How long the replaced key stays valid after the new one is promoted. */
   graceMs: number;
-  now?: () => Date;
+  now?: Clock;
   newKeyPair?: () => PemKeyPair;
 }
 
@@ -70,7 +82,7 @@ export async function runRotationStep(event: RotationEvent, deps: RotationDeps):
   if (!stages) throw new RotationError(`version ${token} of ${secretId} is not part of a rotation`);
   if (stages.includes('AWSCURRENT')) return `${step}: version already current, nothing to do`;
   if (!stages.includes('AWSPENDING')) throw new RotationError(`version ${token} is not AWSPENDING`);
-  const now = deps.now?.() ?? new Date();
+  const now = (deps.now ?? systemClock)();
 
   switch (step) {
     case 'createSecret': {

@@ -1,3 +1,13 @@
+/**
+ * Flow "tokens": the internal read API (GET /tokens…, scope tokens:read). Primary course:
+ *
+ * 1. An internal client calls with a JWT the gateway has verified (functions/tokens/read-tokens.ts).
+ * 2. The handler validates the ids, the page size and the cursor.
+ * 3. A card's tokens: one page of its tokens, plus its recent card-level refusals on the first page.
+ * 4. One token: its state, one page of its timeline, its latest decisions and audit records.
+ * 5. A token's challenges: newest first, never with their codes.
+ * 6. Unknown token: 404; a cursor of another query: 400.
+ */
 import type { Challenge } from '../domain/challenge';
 import { NotFoundError } from '../domain/errors';
 import type { TokenState } from '../domain/token-state';

@@ -1,3 +1,4 @@
+import { DEFAULT_OFFICER_CUSTOMERS_CLAIM, ENV, loadOfficerCustomersClaim } from '../../config';
 import { AppError } from '../../domain/errors';
 
 /**
@@ -6,15 +7,11 @@ import { AppError } from '../../domain/errors';
  */
 
 /** Environment variable naming the claim; default {@link DEFAULT_OFFICER_CUSTOMERS_CLAIM}. */
-export const OFFICER_CUSTOMERS_CLAIM_ENV = 'OFFICER_CUSTOMERS_CLAIM';
-export const DEFAULT_OFFICER_CUSTOMERS_CLAIM = 'mdes_customers';
+export const OFFICER_CUSTOMERS_CLAIM_ENV = ENV.officerCustomersClaim;
+export { DEFAULT_OFFICER_CUSTOMERS_CLAIM };
 
-/** The claim name from the environment (read once per container). */
-export function officerCustomersClaim(env: NodeJS.ProcessEnv = process.env): string {
-  const name = env[OFFICER_CUSTOMERS_CLAIM_ENV] || DEFAULT_OFFICER_CUSTOMERS_CLAIM;
-  if (!/^[A-Za-z0-9_:./-]{1,128}$/.test(name)) throw new Error(`${OFFICER_CUSTOMERS_CLAIM_ENV} is not a claim name`);
-  return name;
-}
+/** The claim name from the environment (read once per container; shared/config.ts). */
+export const officerCustomersClaim = loadOfficerCustomersClaim;
 
 /**
  * The customer ids the claim allows. Accepts a JSON array (the token as issued) and the forms API

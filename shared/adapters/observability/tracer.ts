@@ -1,13 +1,9 @@
 import type * as TracerSdk from '@aws-lambda-powertools/tracer';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { ENV, loadTracingEnabled } from '../../config';
 
 /** Set to `true` by the infrastructure (AppFunction) on every Lambda. */
-export const TRACE_ENABLED_ENV = 'POWERTOOLS_TRACE_ENABLED';
-
-/** Tracing needs both the flag and the Lambda runtime (`AWS_EXECUTION_ENV=AWS_Lambda_…`, as the Tracer checks). */
-function tracingEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env[TRACE_ENABLED_ENV] === 'true' && (env.AWS_EXECUTION_ENV ?? '').startsWith('AWS_Lambda_');
-}
+export const TRACE_ENABLED_ENV = ENV.traceEnabled;
 
 let tracer: Tracer | undefined;
 
@@ -19,7 +15,7 @@ let tracer: Tracer | undefined;
  * every client where it is created.
  */
 export function traced<T>(client: T): T {
-  if (!tracingEnabled()) return client;
+  if (!loadTracingEnabled()) return client;
   // Loaded here, not at the top: the local stack and tests never evaluate the X-Ray SDK.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require('@aws-lambda-powertools/tracer') as typeof TracerSdk;
