@@ -3,8 +3,8 @@
  * stage with its throttles and KMS-encrypted access log, and, once CloudFront fronts the API, the
  * origin-verify authorizer of the Pismo routes (docs/security/edge.md).
  *
- * Like the flow constructs (infra/constructs/events.ts), it builds its resources in the scope it is
- * given, under the ids the stack used before the split: logical IDs stay as they were.
+ * Like the flow constructs, it builds its resources in the scope it is given (the stateless stack)
+ * under the ids the stack used before the split, so their logical IDs stay (infra/stacks/stateless-stack.ts).
  */
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';

@@ -20,9 +20,6 @@ import { OperationsDashboard, operatorAlarmTopic } from '../constructs/operation
 import type { OriginVerifySettings } from '../constructs/origin-verify';
 import { Tokens } from '../constructs/tokens';
 
-export { DECISION_PROVISIONED_CONCURRENCY } from '../constructs/decision';
-export { SCOPES } from '../constructs/http-api';
-
 export interface StatelessStackProps extends StackProps {
   table: ITable;
   logKey: IKey;
