@@ -122,10 +122,11 @@ export class AppFunction extends Construct {
       {
         id: 'PCI.DSS.321-LambdaInsideVPC',
         reason:
-          'The functions call AWS regional APIs (DynamoDB, SQS, Step Functions, KMS, Secrets Manager, SNS, SES) ' +
-          "with IAM auth and, over TLS with signed requests, Pismo's and Mastercard's public HTTPS APIs; they expose " +
-          'no listener and reach no cardholder-data network. A VPC adds NAT/endpoint cost and cold-start latency ' +
-          'without reducing scope. Revisit if a function must reach a private network.',
+          'Besides AWS APIs (DynamoDB, SQS, Step Functions, KMS, Secrets Manager, SNS, SES; IAM auth), the functions ' +
+          "call third parties over the internet with TLS: Pismo's API (OAuth 2 client-credentials token) and its " +
+          "webhook key set (JWKS), and Mastercard's MDES and credentials APIs (OAuth 1.0a signed requests). They " +
+          'expose no listener and reach no private network; in a VPC those calls would need a NAT gateway (cost, ' +
+          'cold-start latency) and reach the same endpoints. Revisit if a function must reach a private network.',
       },
     );
   }

@@ -1,6 +1,4 @@
 import type { CfnRoute, CfnStage, HttpRoute, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { AppFunction } from './app-function';
 
 /** Requests per second (steady) and burst of one route. */
 export interface RouteThrottle {
@@ -28,28 +26,25 @@ export const EDGE_LIMIT_DEFAULTS: EdgeLimitSettings = {
 };
 
 /**
- * Per-route throttling on the HTTP API stage and reserved concurrency for the decision function:
- * the decision webhook keeps its capacity whatever the other functions do, and a flood on one route
- * is refused (429) at the gateway before any function runs.
+ * Per-route throttling on the HTTP API stage: a flood on one route is refused (429) at the gateway
+ * before any function runs. The decision function's reserved concurrency is set by its flow
+ * (infra/constructs/decision.ts).
  */
-export function applyEdgeLimits(
+export function applyRouteThrottles(
   stage: HttpStage,
   routes: readonly HttpRoute[],
-  decide: AppFunction,
-  settings: EdgeLimitSettings,
+  throttles: EdgeLimitSettings['routeThrottles'],
 ): void {
   const cfnRoutes = routes.map((r) => r.node.defaultChild as CfnRoute);
   const keys = new Set(cfnRoutes.map((r) => r.routeKey));
   const cfnStage = stage.node.defaultChild as CfnStage;
   cfnStage.routeSettings = Object.fromEntries(
-    Object.entries(settings.routeThrottles).map(([routeKey, t]) => {
+    Object.entries(throttles).map(([routeKey, t]) => {
       if (!keys.has(routeKey)) throw new Error(`route throttle for unknown route ${routeKey}`);
       // RouteSettings is untyped JSON in CloudFormation's own casing.
       return [routeKey, { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit }];
     }),
   );
   // Route settings name routes by key: the stage must be created after them.
-  for (const route of cfnRoutes) if (settings.routeThrottles[route.routeKey]) cfnStage.addResourceDependency(route);
-  if (settings.decisionReservedConcurrency > 0)
-    (decide.fn.node.defaultChild as CfnFunction).reservedConcurrentExecutions = settings.decisionReservedConcurrency;
+  for (const route of cfnRoutes) if (throttles[route.routeKey]) cfnStage.addResourceDependency(route);
 }

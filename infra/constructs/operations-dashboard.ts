@@ -13,13 +13,33 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { FilterPattern, MetricFilter } from 'aws-cdk-lib/aws-logs';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { type ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../shared/config';
 import { EXPIRY_THRESHOLDS_DAYS } from '../../shared/keys/expiry-monitor';
 import type { AppFunction } from './app-function';
+import { accountArn, allowServiceToUseKey } from './key-policies';
+
+/**
+ * The operators' topic every alarm of the service notifies, encrypted with `topicKey`; the key lets
+ * CloudWatch alarms of this account publish to it. Built in `scope` (the stack): id `OperatorAlarms`.
+ */
+export function operatorAlarmTopic(scope: Construct, topicKey: IKey): Topic {
+  allowServiceToUseKey(
+    topicKey,
+    'cloudwatch.amazonaws.com',
+    ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    accountArn(topicKey, 'cloudwatch', 'alarm:*'),
+  );
+  return new Topic(scope, 'OperatorAlarms', {
+    displayName: 'Card tokenization operator alarms',
+    masterKey: topicKey,
+    enforceSSL: true,
+  });
+}
 
 export interface OperationsDashboardProps {
   /** The operators' (KMS-encrypted) SNS topic every alarm notifies. */

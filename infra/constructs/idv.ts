@@ -1,4 +1,16 @@
+/**
+ * Flow: ID&V, the cardholder's one-time code (docs/flows/idv.md).
+ * Handlers: functions/idv/deliver-otp.ts, await-otp-activation.ts, notify-card-added.ts,
+ * settle-challenge.ts, review-abandoned-token.ts (the Step Functions workflow's steps) and
+ * functions/idv/resend-challenge.ts (`POST /tokens/{tokenId}/challenges/{challengeId}/resend`).
+ * Use cases: shared/idv/idv-steps.ts (steps, resend), shared/idv/step-handler.ts.
+ *
+ * The workflow is started by the event intake (infra/constructs/events.ts) and by the resend route,
+ * through `Idv.startedBy`.
+ */
 import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
@@ -25,6 +37,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ENV } from '../../shared/config';
 import { AppFunction, type MdesBinding } from './app-function';
+import { SCOPES, type ServiceApi } from './http-api';
 import { accountArn, allowServiceToUseKey } from './key-policies';
 
 /** Deploy-time settings of the ID&V workflow. */
@@ -279,5 +292,46 @@ export class IdvWorkflow extends Construct {
         'Cardholder messaging has no `*`: sns:Publish uses NotResource on every SNS ARN (direct SMS only) and ' +
         "ses:SendEmail names the sender's identities (AppFunction.useCardholderMessaging).",
     });
+  }
+}
+
+export interface IdvProps extends IdvWorkflowProps {
+  api: ServiceApi;
+}
+
+/** The ID&V flow: the workflow (construct `IdvWorkflow`) and the resend route of the internal API. */
+export class Idv {
+  readonly workflow: IdvWorkflow;
+  readonly resend: AppFunction;
+
+  constructor(scope: Construct, props: IdvProps) {
+    this.workflow = new IdvWorkflow(scope, 'IdvWorkflow', props);
+    this.resend = this.startedBy(
+      new AppFunction(scope, 'ResendChallenge', {
+        logKey: props.logKey,
+        logRetention: props.logRetention,
+        entry: 'functions/idv/resend-challenge.ts',
+        description: 'POST /tokens/{tokenId}/challenges/{challengeId}/resend',
+        mastercard: true,
+      })
+        // Writes the audit record of the action (every action on a token is audited).
+        .useTable(props.table, 'readWrite')
+        .useMdes(props.mdes),
+    );
+    props.api.addInternalRoute(
+      '/tokens/{tokenId}/challenges/{challengeId}/resend',
+      HttpMethod.POST,
+      new HttpLambdaIntegration('ResendIntegration', this.resend.fn),
+      SCOPES.tokensWrite,
+    );
+  }
+
+  /** Lets `fn` start executions and answer the activation wait (IDV_STATE_MACHINE_ARN). */
+  startedBy(fn: AppFunction): AppFunction {
+    const { stateMachine } = this.workflow;
+    stateMachine.grantStartExecution(fn.fn);
+    stateMachine.grantTaskResponse(fn.fn);
+    fn.fn.addEnvironment(ENV.idvStateMachineArn, stateMachine.stateMachineArn);
+    return fn;
   }
 }
