@@ -1,5 +1,5 @@
 /**
- * Flow "idv": delivering ID&V codes (the Step Functions workflow of infra/constructs/idv-workflow.ts).
+ * Flow "idv": delivering ID&V codes (the Step Functions workflow of infra/constructs/idv.ts).
  * Primary course:
  *
  * 1. Ingestion stores a challenge with its sealed code and starts the workflow (flow "events").
