@@ -84,7 +84,7 @@ describe('customer service use cases', () => {
           deps,
         ),
       );
-      expect(err).toMatchObject({ name: 'TurCollision', statusCode: 409 });
+      expect(err).toMatchObject({ name: 'TurCollisionError', statusCode: 409 });
       expect(err.message).toMatch(/t1.*t2|t2.*t1/);
       expect(collisions).toEqual([{ tur: TUR, tokenIds: expect.arrayContaining(['t1', 't2']) }]);
       expect(client.call).not.toHaveBeenCalled();
@@ -96,7 +96,7 @@ describe('customer service use cases', () => {
       const err = await errorOf(
         runTokenOperation({ ref: { tokenId: 't1' }, operation: 'comments', officer: OFFICER, params: {} }, deps),
       );
-      expect(err).toMatchObject({ name: 'TurCollision', statusCode: 409 });
+      expect(err).toMatchObject({ name: 'TurCollisionError', statusCode: 409 });
       expect(client.call).not.toHaveBeenCalled();
     });
 
@@ -108,7 +108,7 @@ describe('customer service use cases', () => {
         const err = await errorOf(
           runTokenOperation({ ref, operation: 'suspend', officer: OFFICER, params: { ReasonCode: 'T' } }, deps),
         );
-        expect(err).toMatchObject({ name: 'TokenOfOtherCustomer', statusCode: 403 });
+        expect(err).toMatchObject({ name: 'TokenOfOtherCustomerError', statusCode: 403 });
       }
       expect(client.search).not.toHaveBeenCalled();
       expect(client.call).not.toHaveBeenCalled();
@@ -223,7 +223,7 @@ describe('customer service use cases', () => {
     it('answers 409 naming both tokens when a TUR found resolves to two of ours, audited as refused', async () => {
       const { store, collisions, deps } = await setup([tokenState('t1'), tokenState('t2')]);
       const err = await errorOf(searchTokens({ criteria: { AccountPan: PAN }, officer: OFFICER }, deps));
-      expect(err).toMatchObject({ name: 'TurCollision', statusCode: 409 });
+      expect(err).toMatchObject({ name: 'TurCollisionError', statusCode: 409 });
       expect(collisions).toHaveLength(1);
       expect(audits(store)).toEqual([expect.objectContaining({ operation: 'search', outcome: 'REFUSED' })]);
     });
@@ -257,7 +257,7 @@ describe('customer service use cases', () => {
       const err = await errorOf(
         updateAccountTokens({ params: { CurrentAccountPan: PAN, ExpirationDate: '1230' }, officer: OFFICER }, deps),
       );
-      expect(err).toMatchObject({ name: 'TurCollision', statusCode: 409 });
+      expect(err).toMatchObject({ name: 'TurCollisionError', statusCode: 409 });
       expect(client.update).not.toHaveBeenCalled();
       expect(audits(store)).toEqual([expect.objectContaining({ operation: 'update-account', outcome: 'REFUSED' })]);
     });

@@ -39,7 +39,7 @@ describe('http-handler', () => {
 
     it('logs the reason of a server error although the body hides it', () => {
       const obs = createObservability('t');
-      const res = errorResponse(new AppError('table throttled', 503, false), obs);
+      const res = errorResponse(new AppError('table throttled', 'unavailable'), obs);
       expect(JSON.parse(res.body ?? '{}')).toMatchObject({ message: 'temporarily unavailable, retry' });
       expect(logLines(stdout.text())).toEqual([
         expect.objectContaining({ level: 'ERROR', message: 'request failed', reason: 'table throttled' }),
