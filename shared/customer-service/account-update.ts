@@ -1,12 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { buildRequestBody, type RequestOf, tokensOfSearch } from '../adapters/mdes/contract';
-import { auditedFailure, type Officer, pendingAudit } from '../domain/audit';
-import { ValidationError } from '../domain/errors';
-import type { AuditOwner, AuditRecord } from '../domain/store';
-import { TurCollisionError } from './errors';
-import type { CustomerServiceDeps } from './ports';
-import { auditInfoOf, linkedTokenId } from './resolve';
-
 /**
  * Token Update of a whole account (a reissued card).
  *
@@ -16,6 +7,14 @@ import { auditInfoOf, linkedTokenId } from './resolve';
  * appearing meanwhile is reported, not guessed) → the day's record DONE → answer. Any refusal or
  * failure: the day's record REFUSED or FAILED (`auditOutcomeOf`), then the error goes to the caller.
  */
+import { randomUUID } from 'node:crypto';
+import { buildRequestBody, type RequestOf, tokensOfSearch } from '../adapters/mdes/contract';
+import { auditedFailure, type Officer, pendingAudit } from '../domain/audit';
+import { ValidationError } from '../domain/errors';
+import type { AuditOwner, AuditRecord } from '../domain/store';
+import { TurCollisionError } from './errors';
+import type { CustomerServiceDeps } from './ports';
+import { auditInfoOf, linkedTokenId } from './resolve';
 
 /**
  * Token Update by `CurrentAccountPan` (a reissued card: new PAN or expiry for every token of the

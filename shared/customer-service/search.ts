@@ -1,13 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { accountTokensOfSearch, buildRequestBody, type RequestOf } from '../adapters/mdes/contract';
-import { decodeStorageTechnology, type StorageTechnology } from '../adapters/mdes/storage-technology';
-import { auditedFailure, type Officer } from '../domain/audit';
-import { type CsTokenStatus, csStatusOfCode, SUSPENDERS } from '../domain/status-rules';
-import type { AuditOwner, AuditRecord } from '../domain/store';
-import { allowedOperationsOf, type TokenOperation } from './operations';
-import type { CustomerServiceDeps } from './ports';
-import { auditInfoOf, linkedTokenId } from './resolve';
-
 /**
  * Search for tokens.
  *
@@ -18,6 +8,15 @@ import { auditInfoOf, linkedTokenId } from './resolve';
  * when nothing was found) → answer. MDES refusing or failing, or a collision: audited on the day
  * (REFUSED or FAILED, `auditOutcomeOf`), then the error goes to the caller.
  */
+import { randomUUID } from 'node:crypto';
+import { accountTokensOfSearch, buildRequestBody, type RequestOf } from '../adapters/mdes/contract';
+import { decodeStorageTechnology, type StorageTechnology } from '../adapters/mdes/storage-technology';
+import { auditedFailure, type Officer } from '../domain/audit';
+import { type CsTokenStatus, csStatusOfCode, SUSPENDERS } from '../domain/status-rules';
+import type { AuditOwner, AuditRecord } from '../domain/store';
+import { allowedOperationsOf, type TokenOperation } from './operations';
+import type { CustomerServiceDeps } from './ports';
+import { auditInfoOf, linkedTokenId } from './resolve';
 
 /** One token of a search, as the internal API shows it: what MDES says, plus what may be done with it. */
 export interface SearchedToken {

@@ -1,7 +1,19 @@
-import type { CallResult, RequestOf } from '../adapters/mdes/contract';
-import { buildRequestBody, tokenOfSearch } from '../adapters/mdes/contract';
+/**
+ * One operation on one token (reads: token, status history, comments, transactions, activation
+ * methods; writes: suspend, unsuspend, delete, activate, resend activation code, reset mobile PIN,
+ * update, update assurance, messages).
+ *
+ * Primary course: resolve the token (our id or its TUR → TUR, our status; refused when another
+ * customer serves it or its TUR collides) → validate the request against the MDES contract →
+ * audit PENDING (writes) → know the token's status (ours, or MDES's by a search when ours is unknown,
+ * forbids the call, or the call is a suspend/unsuspend that needs the suspenders) → check the FAQ's
+ * status table and the multi-suspender rules → call MDES as the officer → audit DONE (and the
+ * token's timeline) → answer. Any refusal or failure on the way: audit REFUSED or FAILED
+ * (`auditOutcomeOf`), then the error goes to the caller.
+ */
+import { buildRequestBody, type CallResult, type RequestOf, tokenOfSearch } from '../adapters/mdes/contract';
 import { auditedFailure, type Officer, pendingAudit } from '../domain/audit';
-import { ValidationError, NotFoundError } from '../domain/errors';
+import { NotFoundError, ValidationError } from '../domain/errors';
 import {
   CARDHOLDER_SUSPENDER,
   checkStatusRule,
@@ -16,20 +28,6 @@ import { StatusRuleViolationError } from './errors';
 import { type RuledOperation, TOKEN_OPERATIONS, type TokenOperation } from './operations';
 import type { CustomerServiceDeps } from './ports';
 import { auditInfoOf, resolve, type TokenRef } from './resolve';
-
-/**
- * One operation on one token (reads: token, status history, comments, transactions, activation
- * methods; writes: suspend, unsuspend, delete, activate, resend activation code, reset mobile PIN,
- * update, update assurance, messages).
- *
- * Primary course: resolve the token (our id or its TUR → TUR, our status; refused when another
- * customer serves it or its TUR collides) → validate the request against the MDES contract →
- * audit PENDING (writes) → know the token's status (ours, or MDES's by a search when ours is unknown,
- * forbids the call, or the call is a suspend/unsuspend that needs the suspenders) → check the FAQ's
- * status table and the multi-suspender rules → call MDES as the officer → audit DONE (and the
- * token's timeline) → answer. Any refusal or failure on the way: audit REFUSED or FAILED
- * (`auditOutcomeOf`), then the error goes to the caller.
- */
 
 /** MDES wallet id of Apple Pay: the only wallet where the issuer may override a cardholder suspension. */
 const APPLE_PAY_WALLET_ID = '103';
