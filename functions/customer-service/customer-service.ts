@@ -3,23 +3,16 @@ import { loadBaseConfig, loadMdesCustomersJson } from '../../shared/config';
 import { NotFoundError, ValidationError } from '../../shared/domain/errors';
 import { httpHandler } from '../../shared/adapters/http/http-handler';
 import { readJsonBody } from '../../shared/adapters/http/json-body';
-import {
-  customerServesOrg,
-  MdesConnections,
-  parseMdesCustomers,
-  UnknownCustomerError,
-} from '../../shared/adapters/mdes/customers';
+import { customerServesOrg, MdesConnections, parseMdesCustomers } from '../../shared/adapters/mdes/customers';
 import { parseIdParam, parseTurParam } from '../../shared/adapters/mdes/identifiers';
-import {
-  allowedCustomersOf,
-  CustomerNotAllowed,
-  officerCustomersClaim,
-} from '../../shared/adapters/http/officer-customers';
+import { CustomerNotAllowedError } from '../../shared/adapters/http/errors';
+import { claimsOf, officerOf } from '../../shared/adapters/http/officer';
+import { allowedCustomersOf, officerCustomersClaim } from '../../shared/adapters/http/officer-customers';
 import { createObservability } from '../../shared/adapters/observability/powertools';
 import { DynamoTokenStore } from '../../shared/adapters/dynamo/token-store';
 import {
   type CustomerServiceDeps,
-  type Officer,
+  type MdesCustomerConnection,
   runTokenOperation,
   searchTokens,
   systemStatus,
@@ -52,24 +45,14 @@ const deps: CustomerServiceDeps = {
     obs.logger.warn('TUR collision: several tokens carry one Token Unique Reference', { tur, tokenIds });
     obs.metrics.addMetric('TurCollisions', 'Count', 1);
   },
-  connection: (customerId) => {
-    try {
-      return connections.get(customerId);
-    } catch (err) {
-      if (err instanceof UnknownCustomerError) throw new ValidationError(err.message);
-      throw err;
-    }
+  // The real MDES port: the signed client of the customer (an unknown customer is a 400 UnknownCustomerError).
+  connection: (customerId): MdesCustomerConnection => {
+    const { customer, client } = connections.get(customerId);
+    return { customer, client };
   },
 };
 
 const CUSTOMER = /^[A-Za-z0-9_-]{1,64}$/;
-
-function officerOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): Officer {
-  const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
-  const userId = String(claims.sub ?? '');
-  if (!userId) throw new ValidationError('the token names no user (sub): MDES requires the acting officer');
-  return { userId: userId.slice(0, 50), userName: String(claims.name ?? userId).slice(0, 200) };
-}
 
 /**
  * The MDES customer the request acts for (`?customer=`, else the default one), which must be one
@@ -82,8 +65,8 @@ function customerOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): string {
   const customerId = requested ?? connections.customers[0]?.customerId ?? '';
   if (!connections.customers.some((c) => c.customerId === customerId))
     throw new ValidationError(`unknown MDES customer ${customerId}`);
-  const allowed = allowedCustomersOf(event.requestContext.authorizer?.jwt?.claims ?? {}, claimName);
-  if (!allowed.includes(customerId)) throw new CustomerNotAllowed(customerId, claimName);
+  const allowed = allowedCustomersOf(claimsOf(event), claimName);
+  if (!allowed.includes(customerId)) throw new CustomerNotAllowedError(customerId, claimName);
   return customerId;
 }
 

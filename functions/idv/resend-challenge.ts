@@ -3,6 +3,7 @@ import { loadBaseConfig, loadIdvStateMachineArn } from '../../shared/config';
 import { ValidationError } from '../../shared/domain/errors';
 import { httpHandler } from '../../shared/adapters/http/http-handler';
 import { parseIdParam } from '../../shared/adapters/mdes/identifiers';
+import { claimsOf, officerOf } from '../../shared/adapters/http/officer';
 import { allowedCustomersOf, officerCustomersClaim } from '../../shared/adapters/http/officer-customers';
 import { MdesTokenLifecycle } from '../../shared/adapters/mdes/token-lifecycle';
 import { createObservability } from '../../shared/adapters/observability/powertools';
@@ -29,11 +30,8 @@ const deps = {
 export const handler = httpHandler(obs, async (event: APIGatewayProxyEventV2WithJWTAuthorizer) => {
   const tokenId = parseIdParam('tokenId', event.pathParameters?.tokenId);
   const challengeId = parseIdParam('challengeId', event.pathParameters?.challengeId, 80);
-  const claims = event.requestContext.authorizer?.jwt?.claims ?? {};
-  const userId = String(claims.sub ?? '');
-  if (!userId) throw new ValidationError('the token names no user (sub)');
-  const userName = String(claims.name ?? userId);
-  const allowedCustomers = allowedCustomersOf(claims, customersClaim);
+  const { userId, userName } = officerOf(event);
+  const allowedCustomers = allowedCustomersOf(claimsOf(event), customersClaim);
   const result = await resendChallenge(
     { tokenId, challengeId, userId, userName, allowedCustomers, customersClaim },
     deps,

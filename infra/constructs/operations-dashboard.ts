@@ -63,7 +63,7 @@ const DECISION_OUTCOMES = ['APPROVED', 'DECLINED', 'REQUIRE_ADDITIONAL_AUTHENTIC
 /**
  * Metrics derived from logs (the code emits no metric for them): the delivery step logs
  * `deliver-otp done` / `deliver-otp failed` (shared/idv/step-handler.ts; an expired code is a
- * normal end), the Customer Service API logs `error: "MdesCircuitOpen"` when the breaker refuses a call.
+ * normal end), the Customer Service API logs `error: "MdesCircuitOpenError"` when the breaker refuses a call.
  */
 export const LOG_METRICS = {
   otpDelivered: { metricName: 'OtpDelivered', pattern: '{ $.message = "deliver-otp done" }' },
@@ -71,7 +71,7 @@ export const LOG_METRICS = {
     metricName: 'OtpDeliveryFailed',
     pattern: '{ $.message = "deliver-otp failed" && $.error != "ChallengeExpired" }',
   },
-  circuitOpen: { metricName: 'MdesCircuitOpen', pattern: '{ $.error = "MdesCircuitOpen" }' },
+  circuitOpen: { metricName: 'MdesCircuitOpen', pattern: '{ $.error = "MdesCircuitOpenError" }' },
 } as const;
 
 const FIVE_MINUTES = Duration.minutes(5);

@@ -83,7 +83,7 @@ export interface ReplayedDecision {
 /** 409: the token was already used and its first call has not answered yet; nothing is decided. */
 export class ReplayInProgressError extends AppError {
   constructor() {
-    super('this webhook token was already used and its decision is still being made', 409, true);
+    super('this webhook token was already used and its decision is still being made', 'conflict', { expose: true });
   }
 }
 

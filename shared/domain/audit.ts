@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from './clock';
-import { AppError } from './errors';
+import { AppError, type ErrorKind, httpStatusOf } from './errors';
 import type { AuditOwner, AuditPort, AuditRecord } from './store';
 
 /**
@@ -51,12 +51,7 @@ export async function auditedAction<T>(
     Object.assign(record, { outcome: 'DONE', httpStatus: 200, reason: describe(result) });
     return result;
   } catch (err) {
-    Object.assign(record, {
-      outcome: auditOutcomeOf(err),
-      httpStatus: err instanceof AppError ? err.statusCode : 500,
-      reason: err instanceof AppError ? err.message : 'internal error',
-      ...(isNetworkRefusal(err) ? { mdesReason: err.details?.join('; ') } : {}),
-    });
+    Object.assign(record, auditedFailure(err));
     throw err;
   } finally {
     record.latencyMs = Math.round(performance.now() - started);
@@ -102,16 +97,30 @@ function safeParameters(params: Record<string, unknown>): Record<string, string>
   return Object.keys(out).length ? out : undefined;
 }
 
+/** Kinds of failure that mean the action could not be tried or completed (not a "no"). */
+const FAILED_KINDS: ReadonlySet<ErrorKind> = new Set<ErrorKind>(['unavailable', 'upstream-failed', 'internal']);
+
 /**
- * The audit outcome of a failed action, decided in one place: a rule or the network said no
- * (a 4xx error of ours) → REFUSED; anything unavailable or broken (keys unavailable, network down,
- * circuit open, an unexpected error) → FAILED.
+ * The audit outcome of a failed action, decided in one place, by the error's kind: a rule or the
+ * network said no (invalid, forbidden, not found, conflict, refused…) → REFUSED; anything unavailable
+ * or broken (keys unavailable, network down or out of contract, circuit open, an error not ours) → FAILED.
  */
 export function auditOutcomeOf(err: unknown): 'FAILED' | 'REFUSED' {
-  return err instanceof AppError && err.statusCode < 500 ? 'REFUSED' : 'FAILED';
+  return err instanceof AppError && !FAILED_KINDS.has(err.kind) ? 'REFUSED' : 'FAILED';
 }
 
-/** A refusal the network sent with its own reason codes (kept in the audit as `mdesReason`). */
-function isNetworkRefusal(err: unknown): err is AppError {
-  return err instanceof AppError && err.statusCode < 500 && 'httpStatus' in err && 'errors' in err;
+/**
+ * What the audit record of a failed action says about the failure: its outcome, the status the
+ * caller got, the reason (an error not ours: none of its text), and the network's own reason when
+ * the network refused.
+ */
+export function auditedFailure(
+  err: unknown,
+): Pick<AuditRecord, 'outcome' | 'httpStatus' | 'reason'> & Partial<Pick<AuditRecord, 'mdesReason'>> {
+  return {
+    outcome: auditOutcomeOf(err),
+    httpStatus: httpStatusOf(err),
+    reason: err instanceof AppError ? err.message : 'internal error',
+    ...(err instanceof AppError && err.networkReason !== undefined ? { mdesReason: err.networkReason } : {}),
+  };
 }

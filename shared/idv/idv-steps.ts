@@ -23,7 +23,7 @@ import {
 } from '../domain/challenge';
 import { AppError, NotFoundError } from '../domain/errors';
 import { isKnownWalletName } from '../domain/wallets';
-import { CustomerNotAllowed } from '../adapters/http/officer-customers';
+import { CustomerNotAllowedError } from '../adapters/http/errors';
 import type { TokenLifecyclePort } from '../adapters/mdes/token-lifecycle';
 import { type MessageKind, renderMessage } from './messages';
 import type { MessageSender } from '../adapters/aws/senders';
@@ -61,7 +61,7 @@ export interface ChallengeRef {
 /** Stable error names the state machine's Retry/Catch match. */
 class WorkflowError extends AppError {
   constructor(message: string) {
-    super(message, 409, false);
+    super(message, 'conflict');
   }
 }
 export class ChallengeNotFound extends WorkflowError {}
@@ -295,9 +295,9 @@ export async function reviewAbandonedToken(
 }
 
 /** The resend cannot be done for this challenge (409, with the reason). */
-export class ResendNotPossible extends AppError {
+export class ResendNotPossibleError extends AppError {
   constructor(reason: string) {
-    super(reason, 409, true);
+    super(reason, 'conflict', { expose: true });
   }
 }
 
@@ -324,7 +324,7 @@ export async function resendChallenge(
     c.network === 'MDES' ? ((await deps.mdes.customerId?.()) ?? 'default') : `${c.network} (no MDES customer)`;
   // An officer acts on MDES only for the customers their token names (as on the Customer Service routes).
   if (c.network === 'MDES' && input.allowedCustomers && !input.allowedCustomers.includes(customerId))
-    throw new CustomerNotAllowed(customerId, input.customersClaim ?? 'customers');
+    throw new CustomerNotAllowedError(customerId, input.customersClaim ?? 'customers');
   // Audited like the same action on the Customer Service routes: PENDING first, then the outcome.
   return auditedAction(
     {
@@ -350,11 +350,11 @@ async function resend(
   deps: Pick<IdvDeps, 'workflow' | 'mdes' | 'now'>,
 ): Promise<{ action: 'MDES_RESEND_REQUESTED' | 'REDELIVERY_STARTED'; challengeId: string }> {
   if (!['PENDING', 'DELIVERED', 'EXPIRED', 'FAILED'].includes(c.status))
-    throw new ResendNotPossible(`challenge is ${c.status}`);
+    throw new ResendNotPossibleError(`challenge is ${c.status}`);
   const now = (deps.now ?? systemClock)();
   if (c.network === 'MDES') {
     if (!tur)
-      throw new ResendNotPossible('the Token Unique Reference is not known yet; MDES needs it to resend a code');
+      throw new ResendNotPossibleError('the Token Unique Reference is not known yet; MDES needs it to resend a code');
     await deps.mdes.resendActivationCode({
       tokenUniqueReference: tur,
       userId: input.userId,
@@ -364,11 +364,11 @@ async function resend(
     return { action: 'MDES_RESEND_REQUESTED', challengeId: c.challengeId };
   }
   if (c.status !== 'PENDING' || !c.sealedOtp) {
-    throw new ResendNotPossible(
+    throw new ResendNotPossibleError(
       'the code is no longer held (delivered codes are deleted); the cardholder asks the wallet for a new one',
     );
   }
-  if (c.expiresAt && Date.parse(c.expiresAt) <= now.getTime()) throw new ResendNotPossible('the code has expired');
+  if (c.expiresAt && Date.parse(c.expiresAt) <= now.getTime()) throw new ResendNotPossibleError('the code has expired');
   await deps.workflow.start(
     { challengeId: c.challengeId, tokenId: c.tokenId },
     `${c.challengeId}-r${c.attempts + 1}`.slice(0, 80),

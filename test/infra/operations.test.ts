@@ -84,7 +84,7 @@ describe('infra', () => {
       expect(code).toContain("createObservability('deliver-otp')");
       expect(code).toContain('`${step} done`');
       expect(code).toContain('`${step} failed`');
-      expect(code).toContain('class MdesCircuitOpen');
+      expect(code).toContain('class MdesCircuitOpenError');
     });
   });
 

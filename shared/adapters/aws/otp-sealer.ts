@@ -7,7 +7,7 @@ import { traced } from '../observability/tracer';
 /** KMS refused or failed to seal/open a code; retryable (Step Functions Retry matches the name). */
 export class OtpSealUnavailable extends AppError {
   constructor(reason: string) {
-    super(`code sealing unavailable: ${reason}`, 503, false);
+    super(`code sealing unavailable: ${reason}`, 'unavailable');
   }
 }
 

@@ -8,7 +8,7 @@ import { traced } from '../observability/tracer';
 /** The SMS or email provider refused or failed; retryable (Step Functions Retry matches the name). */
 export class ProviderUnavailable extends AppError {
   constructor(provider: string, reason: string) {
-    super(`${provider} unavailable: ${reason}`, 503, false);
+    super(`${provider} unavailable: ${reason}`, 'unavailable');
   }
 }
 

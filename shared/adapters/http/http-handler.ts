@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { AppError } from '../../domain/errors';
+import { AppError, httpStatusOf } from '../../domain/errors';
 import { sanitiseDeep } from '../../domain/sanitise';
 import type { Observability } from '../observability/powertools';
 
@@ -23,14 +23,18 @@ function respond(statusCode: number, body: unknown): APIGatewayProxyStructuredRe
   return { statusCode, headers: JSON_HEADERS, body: JSON.stringify(sanitiseDeep(body)) };
 }
 
-/** Maps any thrown error to a response: AppErrors with their reason, everything else a bare 500. */
+/**
+ * Maps any thrown error to a response: AppErrors with their kind's status (`httpStatusOf`, the one
+ * kind → status table) and their reason, everything else a bare 500.
+ */
 export function errorResponse(err: unknown, obs: Observability): APIGatewayProxyStructuredResultV2 {
   if (err instanceof AppError) {
+    const status = httpStatusOf(err);
     // `reason`, not `message`: Powertools reserves `message` (the log line's own) and drops it.
-    if (err.statusCode >= 500) obs.logger.error('request failed', { error: err.name, reason: err.message });
-    else obs.logger.info('request rejected', { error: err.name, status: err.statusCode, reason: err.message });
-    obs.metrics.addMetric(err.statusCode >= 500 ? 'ServerErrors' : 'ClientErrors', 'Count', 1);
-    return respond(err.statusCode, {
+    if (status >= 500) obs.logger.error('request failed', { error: err.name, reason: err.message });
+    else obs.logger.info('request rejected', { error: err.name, status, reason: err.message });
+    obs.metrics.addMetric(status >= 500 ? 'ServerErrors' : 'ClientErrors', 'Count', 1);
+    return respond(status, {
       error: err.name,
       message: err.expose ? err.message : 'temporarily unavailable, retry',
       ...(err.expose && err.details ? { details: err.details } : {}),

@@ -1,5 +1,4 @@
 import { DEFAULT_OFFICER_CUSTOMERS_CLAIM, ENV, loadOfficerCustomersClaim } from '../../config';
-import { AppError } from '../../domain/errors';
 
 /**
  * Which MDES customers (CIDs) an officer may act for: a claim of the officer's JWT. A processor
@@ -27,11 +26,4 @@ export function allowedCustomersOf(claims: Record<string, unknown>, claimName: s
     .split(/[\s,]+/)
     .map((c) => c.replace(/^"|"$/g, ''))
     .filter(Boolean);
-}
-
-/** The officer's token does not name the MDES customer the action would use (403). */
-export class CustomerNotAllowed extends AppError {
-  constructor(customerId: string, claimName: string) {
-    super(`your token does not allow MDES customer ${customerId} (claim ${claimName})`, 403, true);
-  }
 }

@@ -1,11 +1,25 @@
 import OAuth from 'mastercard-oauth1-signer';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import CircuitBreaker from 'opossum';
-import { ValidationError } from '../../domain/errors';
 import * as z from '../../zod';
-import { errorsResponseSchema, OPERATIONS, type OperationName, type RequestOf, type ResponseOf } from './contract';
+import {
+  buildRequestBody,
+  type CallResult,
+  errorsResponseSchema,
+  OPERATIONS,
+  type OperationName,
+  type RequestOf,
+  type ResponseOf,
+  tokenOfSearch,
+} from './contract';
 import { type CredentialsSource, type MdesCredentials, publicKeyFingerprint } from './credentials';
-import { MdesCircuitOpen, type MdesErrorDetail, MdesRejected, MdesUnavailable } from './errors';
+import {
+  KeysUnavailableError,
+  MdesCircuitOpenError,
+  type MdesErrorDetail,
+  MdesRejectedError,
+  MdesUnavailableError,
+} from './errors';
 import { decryptPayload, ENCRYPTED_VALUE_FIELD, encryptPayload, isEncryptedBody } from './payload-encryption';
 
 /** Mastercard's MDES Customer Service base URLs (MTF: Mastercard Test Facility). */
@@ -48,20 +62,10 @@ export interface AttemptInfo {
   encrypted: boolean;
 }
 
-/** The response plus how it was obtained. */
-export interface CallResult<N extends OperationName> {
-  body: ResponseOf<N>;
-  attempts: number;
-  /** A write whose response was lost but whose effect a search confirmed. */
-  confirmedBySearch?: boolean;
-}
+export type { CallResult } from './contract';
 
 function resolveBaseUrl(baseUrl: string): string {
   return (MDES_ENVIRONMENTS as Record<string, string>)[baseUrl] ?? baseUrl.replace(/\/+$/, '');
-}
-
-function zodDetails(error: z.core.$ZodError): string[] {
-  return error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
 }
 
 function errorDetails(body: unknown): MdesErrorDetail[] {
@@ -105,10 +109,21 @@ const WRITE_EFFECTS: Partial<Record<OperationName, (token: { status?: string; su
 };
 
 /**
+ * Whether an error of a call is MDES failing (counts toward opening the circuit breaker). Not: MDES
+ * saying "no" to a request, nor our own keys being unusable (expired, secret unreadable): opening
+ * the circuit would not help, and would hide the real cause behind "circuit open".
+ */
+export function countsAsMdesFailure(err: unknown): boolean {
+  return !(err instanceof MdesRejectedError || err instanceof KeysUnavailableError);
+}
+
+/**
  * MDES Customer Service client for one customer: validates every request against the contract,
  * signs it (OAuth 1.0a RSA-SHA256 with Mastercard's signer), optionally encrypts it (JWE), and maps
  * `ErrorsResponse` to typed errors. Reads are retried with jittered backoff; writes only after a
  * Search shows the lost write did not happen; a circuit breaker stops calling a failing MDES.
+ * It is the Customer Service flow's `MdesCustomerService` port (shared/customer-service/ports.ts),
+ * structurally: an adapter never imports a flow.
  */
 export class MdesCustomerServiceClient {
   readonly customerId: string;
@@ -123,8 +138,8 @@ export class MdesCustomerServiceClient {
       errorThresholdPercentage: options.breakerErrorPercentage ?? 50,
       volumeThreshold: options.breakerVolume ?? 5,
       resetTimeout: options.breakerResetMs ?? 30_000,
-      // MDES saying "no" to a request is not MDES failing.
-      errorFilter: (err: unknown) => err instanceof MdesRejected,
+      // opossum: a filtered error (returns true) does not count as a failure.
+      errorFilter: (err: unknown) => !countsAsMdesFailure(err),
     });
   }
 
@@ -135,11 +150,7 @@ export class MdesCustomerServiceClient {
 
   /** Validates and wraps an operation's request: what goes on the wire before encryption. */
   static buildBody<N extends OperationName>(name: N, request: RequestOf<N>): Record<string, unknown> | undefined {
-    const def = OPERATIONS[name];
-    if (!def.request || !('requestKey' in def) || !def.requestKey) return undefined;
-    const parsed = z.safeParse(def.request as z.core.$ZodType, request);
-    if (!parsed.success) throw new ValidationError(`invalid MDES ${name} request`, zodDetails(parsed.error));
-    return { [def.requestKey]: parsed.data };
+    return buildRequestBody(name, request);
   }
 
   /** Calls one operation; see the class comment for retries. */
@@ -156,12 +167,12 @@ export class MdesCustomerServiceClient {
         // Our key was refused: a rotation may have replaced it. Reload the keys once and try again
         // (safe: a refused request did nothing).
         const source = this.options.credentials as Partial<{ invalidate(): void }>;
-        if (err instanceof MdesUnavailable && err.credentialsRefused && !reloadedKeys && source.invalidate) {
+        if (err instanceof MdesUnavailableError && err.credentialsRefused && !reloadedKeys && source.invalidate) {
           source.invalidate();
           reloadedKeys = true;
           continue;
         }
-        if (!(err instanceof MdesUnavailable) || !err.retryable || attempt > retries) throw err;
+        if (!(err instanceof MdesUnavailableError) || !err.retryable || attempt > retries) throw err;
         if (def.retry === 'write') {
           const effect = WRITE_EFFECTS[name];
           const tur = (request as { TokenUniqueReference?: string } | undefined)?.TokenUniqueReference;
@@ -187,9 +198,7 @@ export class MdesCustomerServiceClient {
     request: { AuditInfo: never },
   ): Promise<{ status?: string; suspenders: string[] } | undefined> {
     const found = await this.call('search', { TokenUniqueReference: tur, AuditInfo: request.AuditInfo });
-    const token = found.body.SearchResponse?.Accounts?.Account?.flatMap((a) => a.Tokens?.Token ?? []).find(
-      (t) => t.TokenUniqueReference === tur,
-    );
+    const token = tokenOfSearch(found.body, tur);
     return token ? { status: token.CurrentStatusCode, suspenders: token.Suspenders?.Suspender ?? [] } : undefined;
   }
 
@@ -201,7 +210,7 @@ export class MdesCustomerServiceClient {
     try {
       return await this.breaker.fire(() => this.send(name, body, attempt));
     } catch (err) {
-      if ((err as { code?: string }).code === 'EOPENBREAKER') throw new MdesCircuitOpen(name);
+      if ((err as { code?: string }).code === 'EOPENBREAKER') throw new MdesCircuitOpenError(name, err);
       throw err;
     }
   }
@@ -249,34 +258,43 @@ export class MdesCustomerServiceClient {
     } catch (err) {
       const timeout = (err as Error).name === 'TimeoutError';
       report(timeout ? 'timeout' : 'network');
-      throw new MdesUnavailable(name, timeout ? 'timed out' : 'network error', true);
+      throw new MdesUnavailableError(name, timeout ? 'timed out' : 'network error', true, [], false, err);
     }
     const text = await res.text();
     report(res.status);
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : {};
-    } catch {
-      throw new MdesUnavailable(name, `HTTP ${res.status} with a body that is not JSON`, res.status >= 500);
+    } catch (err) {
+      throw new MdesUnavailableError(
+        name,
+        `HTTP ${res.status} with a body that is not JSON`,
+        res.status >= 500,
+        [],
+        false,
+        err,
+      );
     }
     if (isEncryptedBody(parsed) && credentials.decryptionKeyPem)
       parsed = (await decryptPayload(parsed[ENCRYPTED_VALUE_FIELD], credentials.decryptionKeyPem)).payload;
     if (res.ok) {
       const typed = z.safeParse(def.response as z.core.$ZodType, parsed);
-      if (!typed.success) throw new MdesUnavailable(name, 'response does not match the contract', false);
+      if (!typed.success)
+        throw new MdesUnavailableError(name, 'response does not match the contract', false, [], false, typed.error);
       return typed.data;
     }
     const errors = errorDetails(parsed);
     if (res.status === 401 || res.status === 403)
-      throw new MdesUnavailable(name, `our credentials were refused (HTTP ${res.status})`, false, errors, true);
-    if (res.status === 429 || res.status >= 500) throw new MdesUnavailable(name, `HTTP ${res.status}`, true, errors);
-    throw new MdesRejected(name, res.status, errors);
+      throw new MdesUnavailableError(name, `our credentials were refused (HTTP ${res.status})`, false, errors, true);
+    if (res.status === 429 || res.status >= 500)
+      throw new MdesUnavailableError(name, `HTTP ${res.status}`, true, errors);
+    throw new MdesRejectedError(name, res.status, errors);
   }
 
   private async encrypt(body: Record<string, unknown>, credentials: MdesCredentials): Promise<unknown> {
     const cert = credentials.encryptionCertificatePem;
     if (!cert)
-      throw new MdesUnavailable('encrypt', 'encryption is on but no encryption certificate is configured', false);
+      throw new MdesUnavailableError('encrypt', 'encryption is on but no encryption certificate is configured', false);
     const kid = credentials.encryptionKeyFingerprint ?? publicKeyFingerprint(cert);
     return { [ENCRYPTED_VALUE_FIELD]: await encryptPayload(body, cert, kid) };
   }

@@ -1,4 +1,5 @@
 import * as z from '../../zod';
+import { ValidationError } from '../../domain/errors';
 
 /**
  * The MDES Customer Service API 2.0.7 wire contract (`local/mdes-simulator/specs/mdes-customer-service-2.0.7.yaml`;
@@ -508,3 +509,53 @@ export type RequestOf<N extends OperationName> = Def<N>['request'] extends z.cor
   : undefined;
 /** The parsed response body of an operation (with its wrapper). */
 export type ResponseOf<N extends OperationName> = z.infer<Def<N>['response']>;
+
+/** The response of a call plus how it was obtained (what the client answers, and what its port promises). */
+export interface CallResult<N extends OperationName> {
+  body: ResponseOf<N>;
+  attempts: number;
+  /** A write whose response was lost but whose effect a search confirmed. */
+  confirmedBySearch?: boolean;
+}
+
+/**
+ * Validates an operation's request against the contract and wraps it: what goes on the wire before
+ * encryption (undefined for GET). A request that does not satisfy the contract is the caller's to
+ * fix ({@link ValidationError}, naming each field).
+ */
+export function buildRequestBody<N extends OperationName>(
+  name: N,
+  request: RequestOf<N>,
+): Record<string, unknown> | undefined {
+  const def = OPERATIONS[name];
+  if (!def.request || !('requestKey' in def) || !def.requestKey) return undefined;
+  const parsed = z.safeParse(def.request as z.core.$ZodType, request);
+  if (!parsed.success)
+    throw new ValidationError(
+      `invalid MDES ${name} request`,
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`),
+    );
+  return { [def.requestKey]: parsed.data };
+}
+
+/** One account of a Search response. */
+export type MdesAccount = NonNullable<
+  NonNullable<NonNullable<ResponseOf<'search'>['SearchResponse']>['Accounts']>['Account']
+>[number];
+
+/** Every token of a Search response with the account it was found on, in MDES's order. */
+export function accountTokensOfSearch(body: ResponseOf<'search'>): { account: MdesAccount; token: MdesToken }[] {
+  return (body.SearchResponse?.Accounts?.Account ?? []).flatMap((account) =>
+    (account.Tokens?.Token ?? []).map((token) => ({ account, token })),
+  );
+}
+
+/** Every token of a Search response, in MDES's order. */
+export function tokensOfSearch(body: ResponseOf<'search'>): MdesToken[] {
+  return accountTokensOfSearch(body).map(({ token }) => token);
+}
+
+/** The token of a Search response carrying `tur`, if MDES returned it. */
+export function tokenOfSearch(body: ResponseOf<'search'>, tur: string): MdesToken | undefined {
+  return tokensOfSearch(body).find((t) => t.TokenUniqueReference === tur);
+}

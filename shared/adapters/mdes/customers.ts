@@ -2,6 +2,7 @@ import { ENV } from '../../config';
 import { SecretsManagerKeyStore } from './key-store';
 import * as z from '../../zod';
 import { MdesCustomerServiceClient, type MdesClientOptions } from './client';
+import { UnknownCustomerError } from './errors';
 
 /**
  * The MDES customers (CIDs) this deployment serves, from `MDES_CUSTOMERS` (JSON, set by the stack).
@@ -68,11 +69,6 @@ export interface MdesConnection {
   customer: MdesCustomer;
   client: MdesCustomerServiceClient;
   keys: SecretsManagerKeyStore;
-}
-
-/** Unknown customer id in a request (400). */
-export class UnknownCustomerError extends Error {
-  override readonly name = 'UnknownCustomerError';
 }
 
 /** One client per customer, built on first use and kept for the container's life. */

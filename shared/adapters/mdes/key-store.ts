@@ -1,18 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { AppError } from '../../domain/errors';
 import { traced } from '../observability/tracer';
 import type { CredentialsSource, MdesCredentials } from './credentials';
+import { KeysUnavailableError, MalformedSecretError } from './errors';
 import { type MdesSecret, parseMdesSecret, signingKeyPem } from './secret-format';
 
 /** Secrets Manager version stages the key store reads. */
 export type VersionStage = 'AWSCURRENT' | 'AWSPENDING' | 'AWSPREVIOUS';
-
-/** The keys cannot be used (expired, unreadable secret, Secrets Manager down past the grace). */
-export class KeysUnavailable extends AppError {
-  constructor(reason: string) {
-    super(`Mastercard keys unavailable: ${reason}`, 503, true);
-  }
-}
 
 /** Maps a validated secret to what the MDES client needs. */
 export async function credentialsOf(secret: MdesSecret): Promise<MdesCredentials> {
@@ -74,7 +67,7 @@ export class SecretsManagerKeyStore implements CredentialsSource {
   async current(): Promise<MdesCredentials> {
     const entry = await this.entry();
     if (Date.parse(entry.secret.signingKey.notAfter) <= this.now())
-      throw new KeysUnavailable(
+      throw new KeysUnavailableError(
         `the signing key of ${entry.secret.customerId} expired at ${entry.secret.signingKey.notAfter}`,
       );
     return entry.credentials;
@@ -112,8 +105,8 @@ export class SecretsManagerKeyStore implements CredentialsSource {
         this.options.onStale?.({ secretId: this.options.secretId, ageMs: age, error: (err as Error).name });
         return cached;
       }
-      if ((err as Error).name === 'MalformedSecretError') throw new KeysUnavailable((err as Error).message);
-      throw new KeysUnavailable(`cannot read secret ${this.options.secretId} (${(err as Error).name})`);
+      if (err instanceof MalformedSecretError) throw new KeysUnavailableError(err.message, err);
+      throw new KeysUnavailableError(`cannot read secret ${this.options.secretId} (${(err as Error).name})`, err);
     }
   }
 }

@@ -1,5 +1,6 @@
 import OAuth from 'mastercard-oauth1-signer';
 import type { MdesCredentials } from './credentials';
+import { RegistrarError } from './errors';
 
 /**
  * Where new Mastercard project keys are registered, activated and revoked. The real adapter targets
@@ -17,11 +18,6 @@ export interface CredentialRegistrar {
   activateKeys(input: { customerId: string; consumerKey: string }): Promise<void>;
   /** Revokes a key; idempotent. */
   revokeKeys(input: { customerId: string; consumerKey: string }): Promise<void>;
-}
-
-/** The registrar refused or failed (the rotation step fails; AWSCURRENT is untouched). */
-export class RegistrarError extends Error {
-  override readonly name = 'RegistrarError';
 }
 
 /**

@@ -1,6 +1,7 @@
 import type forge from 'node-forge';
 import { createPrivateKey } from 'node:crypto';
 import * as z from '../../zod';
+import { MalformedSecretError } from './errors';
 
 /**
  * The JSON stored in each customer's Secrets Manager secret (one secret per customer / CID). Key
@@ -60,24 +61,13 @@ export const mdesSecretSchema = z.strictObject({
 
 export type MdesSecret = z.infer<typeof mdesSecretSchema>;
 
-/** A secret that does not match the documented format (never echoes the secret). */
-export class MalformedSecretError extends Error {
-  override readonly name = 'MalformedSecretError';
-  constructor(
-    readonly secretId: string,
-    readonly problems: string[],
-  ) {
-    super(`secret ${secretId} is not a valid MDES key secret: ${problems.join('; ')}`);
-  }
-}
-
 /** Parses and validates a secret string. */
 export function parseMdesSecret(secretId: string, text: string | undefined): MdesSecret {
   let json: unknown;
   try {
     json = JSON.parse(text ?? '');
-  } catch {
-    throw new MalformedSecretError(secretId, ['the secret string is not JSON']);
+  } catch (err) {
+    throw new MalformedSecretError(secretId, ['the secret string is not JSON'], err);
   }
   const parsed = z.safeParse(mdesSecretSchema, json);
   if (!parsed.success)

@@ -1,5 +1,6 @@
 import type { MdesConnections } from './customers';
-import { MdesRejected } from './errors';
+import { tokenOfSearch } from './contract';
+import { MdesRejectedError } from './errors';
 
 /** The MDES Customer Service operations the ID&V workflow needs. */
 export interface TokenLifecyclePort {
@@ -47,12 +48,10 @@ export class MdesTokenLifecycle implements TokenLifecyclePort {
         AuditInfo,
       });
     } catch (err) {
-      if (!(err instanceof MdesRejected)) throw err;
+      if (!(err instanceof MdesRejectedError)) throw err;
       // Already gone (deleted by the wallet or the cardholder meanwhile, or unknown): the clean-up is done.
-      const found = (
-        await client.search({ TokenUniqueReference: request.tokenUniqueReference, AuditInfo })
-      ).body.SearchResponse?.Accounts?.Account?.flatMap((a) => a.Tokens?.Token ?? []);
-      const token = found?.find((t) => t.TokenUniqueReference === request.tokenUniqueReference);
+      const found = await client.search({ TokenUniqueReference: request.tokenUniqueReference, AuditInfo });
+      const token = tokenOfSearch(found.body, request.tokenUniqueReference);
       if (token && token.CurrentStatusCode !== 'D') throw err;
     }
   }
@@ -73,7 +72,7 @@ export class MdesTokenLifecycle implements TokenLifecyclePort {
     const chosen =
       resendable.find((m) => request.method && m.ActivationMethodType === MDES_METHOD[request.method]) ?? resendable[0];
     if (!chosen?.ActivationMethodId)
-      throw new MdesRejected('resendActivationCode', 409, [
+      throw new MdesRejectedError('resendActivationCode', 409, [
         {
           reasonCode: 'NO_RESENDABLE_METHOD',
           description: 'MDES offers no activation method that can be resent',

@@ -10,7 +10,7 @@ export interface ContactDirectory {
 /** Pismo did not answer usefully (retryable). */
 export class ContactLookupFailed extends AppError {
   constructor(reason: string) {
-    super(`contact lookup failed: ${reason}`, 503, false);
+    super(`contact lookup failed: ${reason}`, 'unavailable');
   }
 }
 

@@ -5,12 +5,6 @@ import { AppError } from '../../domain/errors';
  * and never carries a request body: no activation code, token or secret can reach a message.
  */
 
-/** Sets `cause` the way `new Error(message, { cause })` would (AppError takes no options). */
-function withCause(error: Error, cause: unknown): void {
-  if (cause !== undefined)
-    Object.defineProperty(error, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
-}
-
 /** Pismo's standard error object, `{ error_code, message }`, kept as Pismo sent it. */
 export interface PismoErrorBody {
   errorCode?: string;
@@ -27,15 +21,16 @@ export class PismoRejectedError extends AppError {
     error: PismoErrorBody,
     cause?: unknown,
   ) {
+    const pismoReason = [`HTTP ${httpStatus}`, error.errorCode, error.message]
+      .filter((x) => x !== undefined && x !== '')
+      .join(' | ');
     super(
       `Pismo refused ${operation}: ${error.errorCode ?? `HTTP ${httpStatus}`}${error.message ? ` (${error.message})` : ''}`,
-      422,
-      true,
-      [[`HTTP ${httpStatus}`, error.errorCode, error.message].filter((x) => x !== undefined && x !== '').join(' | ')],
+      'refused',
+      { expose: true, details: [pismoReason], networkReason: pismoReason, cause },
     );
     this.errorCode = error.errorCode;
     this.pismoMessage = error.message;
-    withCause(this, cause);
   }
 }
 
@@ -67,18 +62,21 @@ export class PismoUnavailableError extends AppError {
   ) {
     super(
       `Pismo ${operation} unavailable: ${reason}${options.outcome === 'unknown' ? ' (outcome unknown: it may have been applied)' : ''}`,
-      502,
-      true,
-      options.error?.errorCode || options.error?.message
-        ? [[options.error.errorCode, options.error.message].filter(Boolean).join(' | ')]
-        : undefined,
+      'upstream-failed',
+      {
+        expose: true,
+        details:
+          options.error?.errorCode || options.error?.message
+            ? [[options.error.errorCode, options.error.message].filter(Boolean).join(' | ')]
+            : undefined,
+        cause: options.cause,
+      },
     );
     this.httpStatus = options.httpStatus;
     this.errorCode = options.error?.errorCode;
     this.pismoMessage = options.error?.message;
     this.credentialsRefused = options.credentialsRefused ?? false;
     this.outcome = options.outcome;
-    withCause(this, options.cause);
   }
 }
 
@@ -90,9 +88,8 @@ export class PismoCircuitOpenError extends AppError {
   ) {
     super(
       `Pismo calls are paused after repeated failures (circuit open); ${operation} not sent, retry later`,
-      503,
-      true,
+      'unavailable',
+      { expose: true, cause },
     );
-    withCause(this, cause);
   }
 }

@@ -77,7 +77,7 @@ export interface PismoWebhookClaims {
 /** 401: the request is not a genuine, intact, fresh Pismo webhook for this tenant and route. */
 export class UnauthorizedError extends AppError {
   constructor(reason: string) {
-    super(reason, 401, true);
+    super(reason, 'unauthenticated', { expose: true });
   }
 }
 

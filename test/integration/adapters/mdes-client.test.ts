@@ -5,7 +5,7 @@ import OAuth from 'mastercard-oauth1-signer';
 import { MdesSimulator, SEED_TUR } from '../../../local/mdes-simulator/server';
 import { OPERATION_NAMES, type OperationName } from '../../../shared/adapters/mdes/contract';
 import { publicKeyFingerprint } from '../../../shared/adapters/mdes/credentials';
-import { MdesCircuitOpen, MdesRejected, MdesUnavailable } from '../../../shared/adapters/mdes/errors';
+import { MdesCircuitOpenError, MdesRejectedError, MdesUnavailableError } from '../../../shared/adapters/mdes/errors';
 import { decryptPayload, encryptPayload } from '../../../shared/adapters/mdes/payload-encryption';
 import { STATUS_TABLE, type CsTokenStatus } from '../../../shared/domain/status-rules';
 import { AUDIT, clientIdentity, mdesClient, sampleRequest } from '../../../local/mdes-simulator/test-clients';
@@ -82,7 +82,7 @@ describe('MdesCustomerServiceClient against the MDES simulator', () => {
       if (allowed) await expect(call).resolves.toBeDefined();
       else
         await expect(call).rejects.toMatchObject({
-          name: 'MdesRejected',
+          name: 'MdesRejectedError',
           statusCode: 422,
           details: [expect.stringContaining('INVALID_TOKEN_STATUS')],
         });
@@ -99,7 +99,7 @@ describe('MdesCustomerServiceClient against the MDES simulator', () => {
       expect(sim.vault.get(tur)).toMatchObject({ status: 'S', suspenders: new Set(['W']) });
       await expect(
         client.unsuspend({ TokenUniqueReference: tur, ReasonCode: 'T', AuditInfo: AUDIT }),
-      ).rejects.toBeInstanceOf(MdesRejected);
+      ).rejects.toBeInstanceOf(MdesRejectedError);
     });
 
     it('activates the token when the issuer was the only suspender', async () => {
@@ -155,7 +155,7 @@ describe('MdesCustomerServiceClient against the MDES simulator', () => {
       await expect(
         client.resetMobilePin({ TokenUniqueReference: tur, ReasonCode: 'N', AuditInfo: AUDIT }),
       ).rejects.toMatchObject({
-        name: 'MdesUnavailable',
+        name: 'MdesUnavailableError',
         statusCode: 502,
         retryable: true,
       });
@@ -165,10 +165,10 @@ describe('MdesCustomerServiceClient against the MDES simulator', () => {
     it('opens the circuit after repeated failures, refuses without calling, then closes after a good trial', async () => {
       const client = mdesClient(sim, undefined, { retries: 0, breakerVolume: 3, breakerResetMs: 150 });
       sim.injectFault('systemStatus', { kind: 'status', status: 500 });
-      for (let i = 0; i < 3; i++) await expect(client.systemStatus()).rejects.toBeInstanceOf(MdesUnavailable);
+      for (let i = 0; i < 3; i++) await expect(client.systemStatus()).rejects.toBeInstanceOf(MdesUnavailableError);
       expect(client.circuitState).toBe('open');
       const before = requestsTo('/systemstatus');
-      await expect(client.systemStatus()).rejects.toBeInstanceOf(MdesCircuitOpen);
+      await expect(client.systemStatus()).rejects.toBeInstanceOf(MdesCircuitOpenError);
       expect(requestsTo('/systemstatus')).toBe(before);
       sim.clearFaults();
       // The breaker half-opens by its own timer (150 ms): wait for that state, however busy the machine.
@@ -192,7 +192,7 @@ describe('MdesCustomerServiceClient against the MDES simulator', () => {
     it('rejects a request signed with an unregistered key as our credentials being refused (no retry)', async () => {
       const client = mdesClient(sim, clientIdentity(sim, { register: false }));
       await expect(client.systemStatus()).rejects.toMatchObject({
-        name: 'MdesUnavailable',
+        name: 'MdesUnavailableError',
         retryable: false,
         message: expect.stringContaining('401'),
       });

@@ -7,7 +7,8 @@ import {
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { type LocalStack, startLocalStack } from '../../../local/stack/local-stack';
 import { newLocalMdesSecret, registerSecretKeys } from '../../../local/mdes-simulator/keys';
-import { KeysUnavailable, SecretsManagerKeyStore } from '../../../shared/adapters/mdes/key-store';
+import { KeysUnavailableError } from '../../../shared/adapters/mdes/errors';
+import { SecretsManagerKeyStore } from '../../../shared/adapters/mdes/key-store';
 import type { MdesSecret } from '../../../shared/adapters/mdes/secret-format';
 import { StaticCredentials } from '../../../shared/adapters/mdes/credentials';
 import { credentialsOf } from '../../../shared/adapters/mdes/key-store';
@@ -103,7 +104,7 @@ describe('Mastercard keys in Secrets Manager (local endpoint, real SDK client)',
       expect(stale).toEqual([expect.objectContaining({ error: 'ThrottlingException' })]);
       now += 10_000;
       stack.aws.secretsManager.throttleNext = 1;
-      await expect(store.current()).rejects.toBeInstanceOf(KeysUnavailable);
+      await expect(store.current()).rejects.toBeInstanceOf(KeysUnavailableError);
       expect(JSON.stringify(stale)).not.toContain('PRIVATE KEY');
     });
 
@@ -134,7 +135,7 @@ describe('Mastercard keys in Secrets Manager (local endpoint, real SDK client)',
       const name = `bad-${randomUUID()}`;
       await stack.aws.secretsManager.handle('CreateSecret', { Name: name, SecretString: value });
       const error = await new SecretsManagerKeyStore({ secretId: name }).current().catch((e: Error) => e);
-      expect(error).toBeInstanceOf(KeysUnavailable);
+      expect(error).toBeInstanceOf(KeysUnavailableError);
       expect((error as Error).message).toContain(expected);
       expect((error as Error).message).not.toContain(pkcs1Key.slice(40, 80));
       expect((error as Error).message).not.toContain('BEGIN');

@@ -7,12 +7,12 @@ import {
   DestinationMismatch,
   deliverOtp,
   notifyCardAdded,
-  ResendNotPossible,
+  ResendNotPossibleError,
   resendChallenge,
   reviewAbandonedToken,
   settleChallenge,
 } from '../../../shared/idv/idv-steps';
-import { CustomerNotAllowed } from '../../../shared/adapters/http/officer-customers';
+import { CustomerNotAllowedError } from '../../../shared/adapters/http/errors';
 import {
   at,
   EMAIL,
@@ -442,7 +442,7 @@ describe('ID&V steps', () => {
       );
 
       // Assess
-      await expect(resending).rejects.toThrow(CustomerNotAllowed);
+      await expect(resending).rejects.toThrow(CustomerNotAllowedError);
       expect(deps.mdes.resent).toEqual([]);
     });
 
@@ -455,7 +455,7 @@ describe('ID&V steps', () => {
       const resending = resendChallenge({ ...REF, ...officer }, deps);
 
       // Assess
-      await expect(resending).rejects.toThrow(ResendNotPossible);
+      await expect(resending).rejects.toThrow(ResendNotPossibleError);
       expect(deps.mdes.resent).toEqual([]);
     });
 

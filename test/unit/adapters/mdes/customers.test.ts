@@ -1,4 +1,5 @@
-import { MdesConnections, parseMdesCustomers, UnknownCustomerError } from '../../../../shared/adapters/mdes/customers';
+import { MdesConnections, parseMdesCustomers } from '../../../../shared/adapters/mdes/customers';
+import { UnknownCustomerError } from '../../../../shared/adapters/mdes/errors';
 
 const customers = parseMdesCustomers(
   JSON.stringify([

@@ -1,13 +1,8 @@
 import forge from 'node-forge';
 import { createPublicKey } from 'node:crypto';
 import { credentialsOf } from '../../../../shared/adapters/mdes/key-store';
-import {
-  keyExpiries,
-  MalformedSecretError,
-  parseMdesSecret,
-  pemLabel,
-  signingKeyPem,
-} from '../../../../shared/adapters/mdes/secret-format';
+import { MalformedSecretError } from '../../../../shared/adapters/mdes/errors';
+import { keyExpiries, parseMdesSecret, pemLabel, signingKeyPem } from '../../../../shared/adapters/mdes/secret-format';
 import { generateRsaKeyPair, issueCertificate } from '../../../../shared/adapters/mdes/x509';
 
 const keys = generateRsaKeyPair();
