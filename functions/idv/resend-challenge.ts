@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { loadBaseConfig, loadIdvStateMachineArn } from '../../shared/config';
-import { ValidationError } from '../../shared/domain/errors';
 import { httpHandler } from '../../shared/adapters/http/http-handler';
 import { parseIdParam } from '../../shared/adapters/mdes/identifiers';
 import { claimsOf, officerOf } from '../../shared/adapters/http/officer';
