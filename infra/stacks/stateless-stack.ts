@@ -25,6 +25,7 @@ import { AppFunction, type MdesBinding, type PismoWebhookSettings } from '../con
 import { accountArn, allowServiceToUseKey } from '../constructs/key-policies';
 import { type IdvSettings, IdvWorkflow } from '../constructs/idv-workflow';
 import { OperationsDashboard } from '../constructs/operations-dashboard';
+import { Lifecycle } from '../constructs/lifecycle';
 import { applyEdgeLimits, type EdgeLimitSettings } from '../constructs/edge-limits';
 import { OriginVerifyAuthorizer, type OriginVerifySettings } from '../constructs/origin-verify';
 
@@ -342,6 +343,19 @@ export class StatelessStack extends Stack {
         authorizer: internalAuth,
         authorizationScopes: [scope],
       });
+
+    // --- Token lifecycle on both networks (infra/constructs/lifecycle.ts) -----------------------
+    new Lifecycle(this, 'Lifecycle', {
+      ...common,
+      table: props.table,
+      api: this.api,
+      authorizer: internalAuth,
+      scope: SCOPES.tokensWrite,
+      pismoApiUrl: props.idv.pismoApiUrl,
+      pismoClientId: props.idv.pismoClientId,
+      pismoClientSecret: props.pismoClientSecret,
+      mdes: props.mdes,
+    });
 
     // CloudWatch alarms of this account publish to the encrypted operators' topic.
     allowServiceToUseKey(

@@ -189,6 +189,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
   };
   const url = await gateway.listen(options.port ?? 0);
+  // Pismo emits a signed `patch` event after each token operation it applies: to our webhook, so the
+  // lifecycle loop closes locally (our token's status changes when that event arrives).
+  pismo.tokenOperations.onEvent = `${url}/pismo/events`;
   const jwtRoute = model.routes.find((r) => r.auth.type === 'JWT');
   const audience = jwtRoute?.auth.type === 'JWT' ? (jwtRoute.auth.audience[0] ?? '') : '';
   const [eventsConsumer] = model.queueConsumers;
