@@ -61,7 +61,15 @@ const operations = () => stack.pismo.tokenOperations.requestsTo('tokenOperation'
 describe('lifecycle API (local stack, Pismo and MDES simulators)', () => {
   it('suspends a Visa token through Pismo: the simulator event arrives and our token is suspended; resume; delete', async () => {
     await visaToken('91001');
-    expect(await statusOf('91001')).toBe('active');
+    const before = await call('GET', '/tokens/91001', undefined, reader);
+    expect(before.body.token).toMatchObject({ status: 'active' });
+    const allowed = before.body.allowedActions as { action: string; allowed: boolean; rule?: string }[];
+    expect(allowed.filter((a) => a.allowed).map((a) => a.action)).toEqual([
+      'suspend',
+      'delete',
+      'approveDeviceBinding',
+    ]);
+    expect(allowed.find((a) => a.action === 'resume')?.rule).toContain('Visa token lifecycle');
 
     const suspended = await call('POST', '/tokens/91001/suspend', { reason: 'DEVICE_LOST', comment: 'lost phone' });
     expect(suspended).toMatchObject({
