@@ -22,9 +22,8 @@ export interface LifecycleProps {
   authorizer: IHttpRouteAuthorizer;
   /** The scope the routes require (`tokens:write`). */
   scope: string;
-  /** Pismo's API host (OAuth, cards), and the client id. */
-  pismoApiUrl: string;
-  pismoClientId: string;
+  /** Pismo's API host (OAuth, cards) and our client id (the stack's ID&V settings carry them). */
+  idv: { pismoApiUrl: string; pismoClientId: string };
   pismoClientSecret: { secret: ISecret; key: IKey };
   mdes: readonly MdesBinding[];
 }
@@ -55,7 +54,7 @@ export class Lifecycle extends Construct {
     super(scope, id);
     const tokenizationUrl =
       (this.node.tryGetContext(PISMO_TOKENIZATION_URL_CONTEXT) as string | undefined) ||
-      `${props.pismoApiUrl.replace(/\/+$/, '')}/cards-tokenization`;
+      `${props.idv.pismoApiUrl.replace(/\/+$/, '')}/cards-tokenization`;
     const programs = String(this.node.tryGetContext(LIFECYCLE_PISMO_PROGRAMS_CONTEXT) ?? '');
     this.fn = new AppFunction(this, 'Lifecycle', {
       logKey: props.logKey,
@@ -66,8 +65,8 @@ export class Lifecycle extends Construct {
       timeout: Duration.seconds(29),
       mastercard: true,
       environment: {
-        [ENV.pismoApiUrl]: props.pismoApiUrl,
-        [ENV.pismoClientId]: props.pismoClientId,
+        [ENV.pismoApiUrl]: props.idv.pismoApiUrl,
+        [ENV.pismoClientId]: props.idv.pismoClientId,
         [LIFECYCLE_ENV.pismoTokenizationUrl]: tokenizationUrl,
         ...(programs ? { [LIFECYCLE_ENV.pismoMastercardPrograms]: programs } : {}),
       },

@@ -344,17 +344,13 @@ export class StatelessStack extends Stack {
         authorizationScopes: [scope],
       });
 
-    // --- Token lifecycle on both networks (infra/constructs/lifecycle.ts) -----------------------
+    // Token lifecycle on both networks (infra/constructs/lifecycle.ts): its function and routes.
     new Lifecycle(this, 'Lifecycle', {
+      ...props,
       ...common,
-      table: props.table,
       api: this.api,
       authorizer: internalAuth,
       scope: SCOPES.tokensWrite,
-      pismoApiUrl: props.idv.pismoApiUrl,
-      pismoClientId: props.idv.pismoClientId,
-      pismoClientSecret: props.pismoClientSecret,
-      mdes: props.mdes,
     });
 
     // CloudWatch alarms of this account publish to the encrypted operators' topic.
