@@ -150,10 +150,19 @@ const PISMO_OPERATION: Record<Exclude<LifecycleAction, 'approveDeviceBinding'>, 
   activate: 'CALL_CENTER_ACTIVATION',
 };
 
-/** Pismo's `operation_reason` (shown to the cardholder by some wallets): our reason and the comment, ≤ 254. */
-function pismoReason(body: { reason: LifecycleReason; comment?: string }): string {
-  return (body.comment ? `${body.reason}: ${body.comment}` : body.reason).slice(0, 254);
-}
+/**
+ * Pismo's `operation_reason`: some wallets show it to the cardholder, so it is a fixed sentence per
+ * reason, never the officer's comment (which stays in our audit; MDES gets it as CommentText).
+ */
+const PISMO_REASON: Record<LifecycleReason, string> = {
+  DEVICE_LOST: 'Device reported lost. Contact your bank if you need help.',
+  DEVICE_STOLEN: 'Device reported stolen. Contact your bank if you need help.',
+  FRAUD_SUSPECTED: 'Suspected fraud: contact your bank.',
+  CARDHOLDER_REQUEST: 'Done at your request.',
+  ACCOUNT_CLOSED: 'The account is closed.',
+  OTHER: 'Changed by your bank. Contact your bank if you need help.',
+};
+const pismoReason = (body: { reason: LifecycleReason }): string => PISMO_REASON[body.reason];
 
 export type Route = 'pismo' | 'mdes';
 

@@ -237,14 +237,15 @@ describe('performTokenAction: input, officer and faults', () => {
     await expect(run('b', 'suspend', { method: 'BANK_APP' })).rejects.toMatchObject({ statusCode: 400 });
   });
 
-  it('sends Pismo a stable operator id of at most 16 characters, and the reason with the comment', async () => {
+  it('sends Pismo a stable operator id of at most 16 characters, and a reason sentence without the comment', async () => {
     const { deps, pismo } = await setup([tokenState('t1', 'VTS', 'active')]);
     await act(deps, { reason: 'FRAUD_SUSPECTED', comment: 'call from the cardholder' });
     const input = pismo.performTokenOperation.mock.calls[0]?.[1] as { operatorId: string; reason: string };
     expect(input.operatorId).toHaveLength(16);
     expect(input.operatorId).toBe(operatorIdOf('agent-7'));
     expect(operatorIdOf('agent-8')).not.toBe(input.operatorId);
-    expect(input.reason).toBe('FRAUD_SUSPECTED: call from the cardholder');
+    // Wallets may show operation_reason to the cardholder: never the officer's comment.
+    expect(input.reason).toBe('Suspected fraud: contact your bank.');
   });
 
   it("finds the token's account through Pismo's cards API when our state does not name it", async () => {
@@ -295,8 +296,9 @@ describe('performTokenAction: Mastercard through MDES Customer Service', () => {
     });
     await run(deps, 'delete', 'ACCOUNT_CLOSED');
     expect(mdes.perform).toHaveBeenLastCalledWith('delete', expect.objectContaining({ reasonCode: 'C' }));
-    const [latest] = await store.listAudit({ tokenId: 'm' }, 1);
-    expect(latest?.parameters).toMatchObject({ reason: 'ACCOUNT_CLOSED', ReasonCode: 'C', route: 'mdes' });
+    // (The fake clock gives both records one time: find the delete by its operation.)
+    const deleted = (await store.listAudit({ tokenId: 'm' }, 5)).find((a) => a.operation === 'delete');
+    expect(deleted?.parameters).toMatchObject({ reason: 'ACCOUNT_CLOSED', ReasonCode: 'C', route: 'mdes' });
   });
 
   it('multi-suspender: resume lifts only the issuer suspension and says who still suspends the token', async () => {
@@ -358,7 +360,7 @@ describe('performCardAction', () => {
     expect(pismo.performCardTokenOperation).toHaveBeenCalledTimes(1);
     expect(pismo.performCardTokenOperation.mock.calls[0]).toEqual([
       { accountId: '100002000', cardId: '5271995' },
-      { operationType: 'SUSPEND', reason: 'FRAUD_SUSPECTED', operatorId: operatorIdOf('agent-7') },
+      { operationType: 'SUSPEND', reason: 'Suspected fraud: contact your bank.', operatorId: operatorIdOf('agent-7') },
     ]);
     expect(out.results.map((r) => [r.tokenId, r.result, r.errorCode])).toEqual([
       ['1', 'REQUESTED', undefined],
