@@ -402,6 +402,8 @@ export async function performTokenAction(
       const result = await mdes.perform(operation, { tur, reasonCode, comment: body.comment, officer });
       const others = suspenders?.filter((s) => s !== ISSUER_SUSPENDER).map((s) => SUSPENDERS[s] ?? s) ?? [];
       const stillSuspended = operation === 'unsuspend' && others.length > 0;
+      // The others' suspensions stay: the token stays suspended, nothing is pending.
+      if (stillSuspended) record.parameters = { ...record.parameters, expectedStatus: 'suspended' };
       return {
         ...base,
         expectedStatus: stillSuspended ? 'suspended' : expectedStatus,

@@ -307,6 +307,10 @@ describe('performTokenAction: Mastercard through MDES Customer Service', () => {
     setMdesStatus('SUSPENDED');
     const r = await run(deps, 'resume');
     expect(r).toMatchObject({ stillSuspendedBy: ['token requestor (wallet)'], expectedStatus: 'suspended' });
+    // Nothing left pending: the token stays suspended (by the wallet).
+    const audit = await deps.store.listAudit({ tokenId: 'm' }, 5);
+    expect(audit[0]?.parameters?.expectedStatus).toBe('suspended');
+    expect(pendingRequestOf(audit, { status: 'suspended', statusAt: '2026-11-01T10:00:00.000Z' })).toBeUndefined();
     expect(mdes.perform).toHaveBeenCalledWith('unsuspend', expect.objectContaining({ reasonCode: 'F' }));
   });
 
