@@ -60,6 +60,8 @@ export interface LocalStackOptions {
   taskTimeoutScale?: number;
   /** false: store challenges but start no ID&V executions (to measure ingestion alone). */
   startWorkflows?: boolean;
+  /** Extra CDK context for the synthesized templates (e.g. `tokenization:lifecyclePismoMastercardPrograms`). */
+  context?: Record<string, unknown>;
 }
 
 /** The running local system. */
@@ -121,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           encryption: options.mdesEncryption ?? false,
         },
       ],
+      ...options.context,
     }),
   );
   const [table] = model.tables;
