@@ -5,6 +5,7 @@ import { benchCustomerService } from './customer-service-bench';
 import { benchDecision } from './decision-bench';
 import { benchIdv } from './idv-bench';
 import { benchIngestion } from './ingestion-bench';
+import { benchLifecycle } from './lifecycle-bench';
 import { benchSaturation, saturationProbe } from './saturation-bench';
 
 const SUITES = {
@@ -13,12 +14,13 @@ const SUITES = {
   idv: benchIdv,
   'cold-start': benchColdStart,
   'customer-service': benchCustomerService,
+  lifecycle: benchLifecycle,
   saturation: benchSaturation,
 } as const;
 type Suite = keyof typeof SUITES;
 
 /**
- * `npm run bench [-- ingestion|decision|idv|cold-start|customer-service|saturation]`: runs the suites and writes bench/results/.
+ * `npm run bench [-- ingestion|decision|idv|cold-start|customer-service|lifecycle|saturation]`: runs the suites and writes bench/results/.
  * Each suite runs in its own process: the local stack's handlers build their clients at import,
  * so one process hosts one stack.
  */

@@ -274,3 +274,31 @@ export function loadOfficerCustomersClaim(env: Env = process.env): string {
 export function loadTracingEnabled(env: Env = process.env): boolean {
   return env[ENV.traceEnabled] === 'true' && (env[ENV.lambdaExecutionEnv] ?? '').startsWith('AWS_Lambda_');
 }
+
+// ---- Lifecycle flow (token actions on both networks): its own variables, kept in this block ----
+
+/** Environment variables of the lifecycle flow (besides PISMO_API_URL, PISMO_CLIENT_ID and PISMO_CLIENT_SECRET_ID). */
+export const LIFECYCLE_ENV = {
+  /** Pismo's tokenization API base (PCI host), e.g. `https://gw-pci.pismolabs.io/cards-tokenization`. */
+  pismoTokenizationUrl: 'PISMO_TOKENIZATION_URL',
+  /** Comma-separated Pismo program ids whose Mastercard tokens are acted on through Pismo, not MDES. */
+  pismoMastercardPrograms: 'LIFECYCLE_PISMO_MASTERCARD_PROGRAMS',
+} as const;
+
+/** The lifecycle flow's settings; throws naming the first missing variable. */
+export function loadLifecycleConfig(env: NodeJS.ProcessEnv = process.env) {
+  const programs = (env[LIFECYCLE_ENV.pismoMastercardPrograms] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const p of programs)
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(p))
+      throw new Error(`${LIFECYCLE_ENV.pismoMastercardPrograms} holds an invalid program id`);
+  return {
+    pismoAuthUrl: required(env, ENV.pismoApiUrl),
+    pismoTokenizationUrl: required(env, LIFECYCLE_ENV.pismoTokenizationUrl),
+    pismoClientId: required(env, ENV.pismoClientId),
+    pismoClientSecretId: required(env, ENV.pismoClientSecretId),
+    pismoMastercardPrograms: programs,
+  };
+}

@@ -19,6 +19,7 @@ import { Keys, type KeySettings } from '../constructs/keys';
 import { OperationsDashboard, operatorAlarmTopic } from '../constructs/operations-dashboard';
 import type { OriginVerifySettings } from '../constructs/origin-verify';
 import { Tokens } from '../constructs/tokens';
+import { Lifecycle } from '../constructs/lifecycle';
 
 export interface StatelessStackProps extends StackProps {
   table: ITable;
@@ -122,6 +123,14 @@ export class StatelessStack extends Stack {
     api.throttlePismoRoutes(props.edgeLimits.routeThrottles);
     new Tokens(this, { ...common, api, cursorKeySecret: props.cursorKeySecret });
     const cs = new CustomerService(this, { ...common, api, mdes: props.mdes });
+    // Token lifecycle on both networks: its function and routes.
+    new Lifecycle(this, 'Lifecycle', {
+      ...common,
+      api,
+      idv: props.idv,
+      pismoClientSecret: props.pismoClientSecret,
+      mdes: props.mdes,
+    });
 
     const operators = operatorAlarmTopic(this, events.topicKey);
     new Keys(this, { ...common, mdes: props.mdes, settings: props.keys, operators });

@@ -60,6 +60,8 @@ export interface LocalStackOptions {
   taskTimeoutScale?: number;
   /** false: store challenges but start no ID&V executions (to measure ingestion alone). */
   startWorkflows?: boolean;
+  /** Extra CDK context for the synthesized templates (e.g. `tokenization:lifecyclePismoMastercardPrograms`). */
+  context?: Record<string, unknown>;
 }
 
 /** The running local system. */
@@ -121,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           encryption: options.mdesEncryption ?? false,
         },
       ],
+      ...options.context,
     }),
   );
   const [table] = model.tables;
@@ -189,6 +192,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
   };
   const url = await gateway.listen(options.port ?? 0);
+  // Pismo emits a signed `patch` event after each token operation it applies: to our webhook, so the
+  // lifecycle loop closes locally (our token's status changes when that event arrives).
+  pismo.tokenOperations.onEvent = `${url}/pismo/events`;
   const jwtRoute = model.routes.find((r) => r.auth.type === 'JWT');
   const audience = jwtRoute?.auth.type === 'JWT' ? (jwtRoute.auth.audience[0] ?? '') : '';
   const [eventsConsumer] = model.queueConsumers;

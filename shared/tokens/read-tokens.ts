@@ -10,6 +10,12 @@
  */
 import type { Challenge } from '../domain/challenge';
 import { NotFoundError } from '../domain/errors';
+import {
+  type AllowedAction,
+  allowedActionsOf,
+  type PendingRequest,
+  pendingRequestOf,
+} from '../domain/lifecycle-actions';
 import type { TokenState } from '../domain/token-state';
 import type {
   AuditPort,
@@ -31,6 +37,10 @@ export interface TokenView {
   decisions: DecisionRecord[];
   /** Customer Service actions on the token (who, what, outcome), newest first, at most 20. */
   audit: AuditRecord[];
+  /** Every lifecycle action of the token's network: allowed now, or the rule that forbids it. */
+  allowedActions: AllowedAction[];
+  /** A lifecycle request the network accepted and whose event has not arrived yet. */
+  pendingRequest?: PendingRequest;
 }
 
 /** Reads one token with the first page (or the page at `cursor`) of its timeline. */
@@ -50,7 +60,15 @@ export async function getTokenWithTimeline(
   const token = current
     ? { ...current.state, version: current.version }
     : { tokenId, facts: {}, clocks: {}, firstEventAt: '', lastEventAt: '', version: 0 };
-  return { token, timeline, decisions, audit };
+  const pendingRequest = pendingRequestOf(audit, token);
+  return {
+    token,
+    timeline,
+    decisions,
+    audit,
+    allowedActions: allowedActionsOf(token.facts.network, token.status),
+    ...(pendingRequest ? { pendingRequest } : {}),
+  };
 }
 
 /** The tokens of a card, plus the card-level events (refusals) that never became tokens. */

@@ -44,6 +44,7 @@ const FUNCTION_LOGS = [
   'IdvWorkflowReviewAbandonedTokenFnLogsD3ACDD15',
   'IdvWorkflowSettleChallengeFnLogs3B80A927',
   'IngestPismoEventLogsBD20D456',
+  'LifecycleLogs30D5DD74',
   'MonitorMdesKeysLogs02BDEF32',
   'ReadTokensLogsD3829524',
   'ResendChallengeLogsDAB8E925',

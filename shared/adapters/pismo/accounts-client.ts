@@ -85,7 +85,8 @@ export class PismoAccountsClient implements ContactDirectory {
     return this.fetch(path, { headers: { authorization: `Bearer ${await this.accessToken()}` } });
   }
 
-  private accountOf(ref: { accountId?: string; cardId: string }): Promise<string | undefined> {
+  /** The account of a card (given, else Pismo's cards API); undefined for an unknown card. */
+  accountOf(ref: { accountId?: string; cardId: string }): Promise<string | undefined> {
     if (ref.accountId) return Promise.resolve(ref.accountId);
     let request = this.accountRequests.get(ref.cardId);
     if (!request) {

@@ -7,6 +7,7 @@ import { type LocalStack, startLocalStack } from '../../../local/stack/local-sta
 import { containsPanLikeDigits } from '../../../shared/adapters/mdes/identifiers';
 import { TOKEN_OPERATIONS } from '../../../shared/customer-service/customer-service';
 import { mdesActiveToken, mdesYellowPath } from '../../../local/seed/idv-events';
+import { eventLike } from '../../../local/seed/pismo-events';
 
 /**
  * Every action on a token is audited the same way, whatever the route (DESIGN §3a): this test takes
@@ -93,6 +94,8 @@ interface Driven {
   status: number;
   pk: string;
   operation: string;
+  /** The success status the route answers (default 200). */
+  ok?: number;
 }
 
 let seq = 0;
@@ -153,6 +156,88 @@ const DRIVERS: Record<string, () => Promise<Driven[]>> = {
   },
 };
 
+/** A Visa token of ours (digits: a Pismo id) on `cardId`, active or suspended, known to the Pismo simulator. */
+async function visaToken(
+  cardId: string,
+  status: 'ACTIVE' | 'SUSPENDED',
+  extra: { pendingDeviceBinding?: string } = {},
+) {
+  const tokenId = `9${Date.now() % 100_000_000}${++seq}`;
+  const e = eventLike(status === 'ACTIVE' ? 'vts-token-resume' : 'vts-token-suspended', {
+    eventId: `aud-${tokenId}`,
+    tokenId,
+    cardId: Number(cardId),
+    timestamp: new Date(Date.now() - 60_000).toISOString(),
+  });
+  e.data.account_id = 100002000;
+  (e.data.network_data as Record<string, unknown>).deviceID = `dev-${cardId}`;
+  await post(e);
+  stack.pismo.tokenOperations.provision({ tokenId, cardId, accountId: '100002000', network: 'vts', status, ...extra });
+  return tokenId;
+}
+const newCard = () => `7${Date.now() % 100_000_000}${++seq}`;
+/** The lifecycle routes (docs/flows/lifecycle.md): token, card and device actions. */
+const lifecycleToken =
+  (action: string, status: 'ACTIVE' | 'SUSPENDED', body: Record<string, unknown> = {}, extra = {}) =>
+  async (): Promise<Driven[]> => {
+    const tokenId = await visaToken(newCard(), status, extra);
+    const res = await call('POST', `/tokens/${tokenId}/${action}`, { reason: 'OTHER', ...body });
+    const operation = action === 'approve-device-binding' ? 'approveDeviceBinding' : action;
+    return [{ label: `lifecycle ${action}`, status: res.status, pk: `TOKEN#${tokenId}`, operation, ok: 202 }];
+  };
+const lifecycleCard = (action: string, status: 'ACTIVE' | 'SUSPENDED') => async (): Promise<Driven[]> => {
+  const cardId = newCard();
+  const tokenId = await visaToken(cardId, status);
+  const res = await call('POST', `/cards/${cardId}/tokens/${action}`, { reason: 'OTHER' });
+  return [
+    { label: `lifecycle card ${action}`, status: res.status, pk: `TOKEN#${tokenId}`, operation: `card-${action}` },
+  ];
+};
+Object.assign(DRIVERS, {
+  'POST /tokens/{tokenId}/suspend': lifecycleToken('suspend', 'ACTIVE'),
+  'POST /tokens/{tokenId}/resume': lifecycleToken('resume', 'SUSPENDED'),
+  'POST /tokens/{tokenId}/delete': lifecycleToken('delete', 'ACTIVE'),
+  'POST /tokens/{tokenId}/approve-device-binding': lifecycleToken(
+    'approve-device-binding',
+    'ACTIVE',
+    {},
+    {
+      pendingDeviceBinding: 'device-2',
+    },
+  ),
+  // Activation of a Mastercard token waiting for ID&V, through MDES Customer Service.
+  'POST /tokens/{tokenId}/activate': async (): Promise<Driven[]> => {
+    const tokenId = `aud${++seq}${Date.now().toString(36)}`;
+    const tur = newTur();
+    const [ta] = mdesActiveToken(tokenId, tur);
+    await post(ta);
+    await post({
+      ...ta,
+      event_id: `resync-${tokenId}`,
+      event_type: 'token_resync',
+      data: { card_id: 4995608, token_id: tokenId, token_status: 'PENDING', token_unique_reference: tur },
+    });
+    stack.mdes.provision({ tur, status: 'U' });
+    const res = await call('POST', `/tokens/${tokenId}/activate`, { reason: 'CARDHOLDER_REQUEST' });
+    return [
+      { label: 'lifecycle activate', status: res.status, pk: `TOKEN#${tokenId}`, operation: 'activate', ok: 202 },
+    ];
+  },
+  'POST /cards/{cardId}/tokens/suspend': lifecycleCard('suspend', 'ACTIVE'),
+  'POST /cards/{cardId}/tokens/resume': lifecycleCard('resume', 'SUSPENDED'),
+  'POST /cards/{cardId}/tokens/delete': lifecycleCard('delete', 'ACTIVE'),
+  'POST /devices/tokens/suspend': async (): Promise<Driven[]> => {
+    const cardId = newCard();
+    const tokenId = await visaToken(cardId, 'ACTIVE');
+    const res = await call('POST', '/devices/tokens/suspend', {
+      deviceId: `dev-${cardId}`,
+      cardIds: [cardId],
+      reason: 'DEVICE_LOST',
+    });
+    return [{ label: 'lifecycle device suspend', status: res.status, pk: `TOKEN#${tokenId}`, operation: 'suspend' }];
+  },
+});
+
 describe('audit of every write route', () => {
   describe('the synthesized template', () => {
     it('has exactly the write routes driven here (a new one needs a driver and an audit)', () => {
@@ -208,7 +293,7 @@ describe('audit of every write route', () => {
         }),
       );
       expect(found).toEqual(
-        driven.map((d) => [d.label, d.label === 'challenge resend' ? 202 : 200, [['DONE', 'agent-9']]]),
+        driven.map((d) => [d.label, d.ok ?? (d.label === 'challenge resend' ? 202 : 200), [['DONE', 'agent-9']]]),
       );
     }, 60_000);
   });
