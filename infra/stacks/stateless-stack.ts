@@ -27,6 +27,7 @@ import { type IdvSettings, IdvWorkflow } from '../constructs/idv-workflow';
 import { OperationsDashboard } from '../constructs/operations-dashboard';
 import { applyEdgeLimits, type EdgeLimitSettings } from '../constructs/edge-limits';
 import { OriginVerifyAuthorizer, type OriginVerifySettings } from '../constructs/origin-verify';
+import { Reconciliation } from '../constructs/reconciliation';
 
 export interface StatelessStackProps extends StackProps {
   table: ITable;
@@ -356,6 +357,12 @@ export class StatelessStack extends Stack {
       enforceSSL: true,
     });
     this.mastercardKeys(props, common, operators);
+    new Reconciliation(this, 'Reconciliation', {
+      ...common,
+      ...{ table: props.table, api: this.api, authorizer: internalAuth, alarmTopic: operators, mdes: props.mdes },
+      ...{ pismoApiUrl: props.idv.pismoApiUrl, pismoClientId: props.idv.pismoClientId },
+      ...{ pismoClientSecret: props.pismoClientSecret, scopes: { read: SCOPES.tokensRead, write: SCOPES.tokensWrite } },
+    });
     new OperationsDashboard(this, 'Operations', {
       alarmTopic: operators,
       decide,

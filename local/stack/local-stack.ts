@@ -113,6 +113,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       'tokenization:pismoClientId': SIMULATED_CLIENT.id,
       'tokenization:mdesRegistrarUrl': mdes.registryUrl,
       'tokenization:keyRevokeGraceHours': String(options.keyRevokeGraceHours ?? 24),
+      // aws-local-stepfunctions has no Distributed Map ItemReader (nor a table export): the sweep's inline form.
+      'tokenization:reconciliationSweep': 'inline',
       'tokenization:mdesCustomers': [
         {
           customerId: LOCAL_MDES_CUSTOMER,
