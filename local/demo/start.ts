@@ -13,6 +13,7 @@ import { DEMO_PAN } from '../mdes-simulator/vault';
 import { LOCAL_DIR, type LocalStack, PISMO_KEY_FILE, startLocalStack } from '../stack/local-stack';
 import { customerServiceDemo } from './steps/customer-service';
 import { decisionsDemo } from './steps/decisions';
+import { reconciliationDemo } from './steps/reconciliation';
 import { seedEventsDemo } from './steps/seed-events';
 import { tokenViewsDemo } from './steps/token-views';
 import { yellowPathDemo } from './steps/yellow-path';
@@ -75,6 +76,7 @@ async function main() {
   const tokens = await seedEventsDemo(stack);
   await tokenViewsDemo(stack, tokens);
   await customerServiceDemo(stack);
+  await reconciliationDemo(stack);
 
   if (once) {
     await stack.stop();

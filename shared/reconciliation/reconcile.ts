@@ -387,7 +387,9 @@ async function compareListed(
         upstream: `pismo ${upStatus}, mdes ${atMdes.status}`,
         source,
         action: 'reported',
-        reason: 'Pismo and MDES disagree',
+        reason: sameStatus(atMdes.status, mine.status)
+          ? `MDES agrees with us; Pismo's list says ${up.status ?? '(no status)'}: Pismo's view is behind`
+          : 'Pismo and MDES disagree',
       });
       return;
     }

@@ -222,19 +222,23 @@ describe('reconcileCard: each drift class and its repair', () => {
         c1: [
           { tokenId: 't1', status: 'SUSPENDED', network: 'mdes' },
           { tokenId: 't2', status: 'SUSPENDED', network: 'mdes' },
+          { tokenId: 't3', status: 'SUSPENDED', network: 'mdes' },
         ],
       },
-      { TUR1: 'S', TUR2: 'A' },
+      { TUR1: 'S', TUR2: 'A', TUR3: 'U' },
     );
     await put(
       store,
       ours('t1', 'active', { network: 'MDES', tokenUniqueReference: 'TUR1' }),
       ours('t2', 'active', { network: 'MDES', tokenUniqueReference: 'TUR2' }),
+      ours('t3', 'active', { network: 'MDES', tokenUniqueReference: 'TUR3' }),
     );
     const result = await reconcileCard(deps, { runId: 'r1', cardId: 'c1' });
     const byToken = Object.fromEntries(result.findings.map((f) => [f.tokenId, f]));
     expect(byToken.t1).toMatchObject({ driftClass: 'statusDiffers', source: 'mdes', action: 'repaired' });
-    expect(byToken.t2).toMatchObject({ action: 'reported', reason: 'Pismo and MDES disagree' });
+    expect(byToken.t2).toMatchObject({ action: 'reported', reason: expect.stringMatching(/MDES agrees with us/) });
+    expect(byToken.t3).toMatchObject({ action: 'reported', reason: 'Pismo and MDES disagree' });
+    expect((await store.getTokenState('t3'))?.state.status).toBe('active');
     expect((await store.getTokenState('t1'))?.state.status).toBe('suspended');
     expect((await store.getTokenState('t2'))?.state.status).toBe('active');
   });
