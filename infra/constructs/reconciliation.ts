@@ -176,7 +176,7 @@ export class Reconciliation extends Construct {
     Validations.of(weekly).acknowledge({
       id: 'Serverless-EventBusDLQ',
       reason:
-        'The weekly event carries no data: a missed sweep is visible (no run that week) and ReconciliationSweepFailed alarms.',
+        'The weekly event carries no data: a missed sweep is visible (no run that week) and the SweepFailed alarm fires.',
     });
 
     // --- alarms ---------------------------------------------------------------------------------
