@@ -5,6 +5,7 @@ import { benchCustomerService } from './customer-service-bench';
 import { benchDecision } from './decision-bench';
 import { benchIdv } from './idv-bench';
 import { benchIngestion } from './ingestion-bench';
+import { benchReconciliation } from './reconciliation-bench';
 import { benchSaturation, saturationProbe } from './saturation-bench';
 
 const SUITES = {
@@ -14,11 +15,12 @@ const SUITES = {
   'cold-start': benchColdStart,
   'customer-service': benchCustomerService,
   saturation: benchSaturation,
+  reconciliation: benchReconciliation,
 } as const;
 type Suite = keyof typeof SUITES;
 
 /**
- * `npm run bench [-- ingestion|decision|idv|cold-start|customer-service|saturation]`: runs the suites and writes bench/results/.
+ * `npm run bench [-- ingestion|decision|idv|cold-start|customer-service|saturation|reconciliation]`: runs the suites and writes bench/results/.
  * Each suite runs in its own process: the local stack's handlers build their clients at import,
  * so one process hosts one stack.
  */

@@ -6,7 +6,6 @@ import { readJsonBody } from '../../shared/adapters/http/json-body';
 import { parseIdParam } from '../../shared/adapters/mdes/identifiers';
 import { createObservability } from '../../shared/adapters/observability/powertools';
 import { InvalidCursorError } from '../../shared/adapters/dynamo/token-store';
-import { AccountUnknownError } from '../../shared/reconciliation/errors';
 import { createReconciliationDeps } from '../../shared/reconciliation/reconciliation-deps';
 import { runReconciliation } from '../../shared/reconciliation/reconcile';
 import { newRunId, reconciliationObserver } from '../../shared/reconciliation/report';
@@ -69,14 +68,12 @@ export const handler = httpHandler(obs, async (event: APIGatewayProxyEventV2With
   }
   const { accountId } = checkRequest(event);
   // A card we hold no token of has no account we know: 422 rather than a recorded failure.
-  if (!accountId && !(await deps.store.listTokensOfCard(cardId, 1)).items.some((t) => t.facts.accountId))
-    throw new AccountUnknownError(cardId);
-  const runId = newRunId('card');
-  const run = await runReconciliation(deps, {
-    runId,
+  const { results, ...run } = await runReconciliation(deps, {
+    runId: newRunId('card'),
     trigger: 'on-demand',
     cards: [{ cardId, ...(accountId ? { accountId } : {}) }],
+    failOnUnknownAccount: true,
   });
-  const card = await deps.store.latestCardReconciliation(cardId);
+  const [card] = results;
   return { statusCode: 200, body: { run, card } };
 });

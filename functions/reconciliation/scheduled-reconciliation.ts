@@ -27,10 +27,11 @@ export const handler = middy<unknown, ReconciliationRun>()
       inDoubt: picked.inDoubt,
       scanned: picked.scanned,
     });
-    return runReconciliation(deps, {
+    const { results, ...run } = await runReconciliation(deps, {
       runId: newRunId('scheduled'),
       trigger: 'scheduled',
       cards: picked.cards,
       concurrency: config.concurrency,
     });
+    return run;
   });

@@ -558,12 +558,13 @@ export const driftTotal = (run: ReconciliationRun) => DRIFT_CLASSES.reduce((n, c
 export async function reconcileAndRecord(
   deps: ReconciliationDeps,
   card: CardRef & { runId: string },
+  options: { failOnUnknownAccount?: boolean } = {},
 ): Promise<CardReconciliation> {
   let result: CardReconciliation;
   try {
     result = await reconcileCard(deps, card);
   } catch (err) {
-    if (!(err instanceof AccountUnknownError)) throw err;
+    if (!(err instanceof AccountUnknownError) || options.failOnUnknownAccount) throw err;
     result = {
       runId: card.runId,
       cardId: card.cardId,
@@ -581,7 +582,11 @@ export async function reconcileAndRecord(
   return result;
 }
 
-/** Runs over many cards, `concurrency` at a time; one card's failure never stops the others. */
+/**
+ * Runs over many cards, `concurrency` at a time; one card's failure never stops the others. A run of
+ * several cards is recorded RUNNING first; `failOnUnknownAccount` (one card on demand) throws
+ * {@link AccountUnknownError} instead of recording the card as failed.
+ */
 export async function runReconciliation(
   deps: ReconciliationDeps,
   input: {
@@ -589,23 +594,25 @@ export async function runReconciliation(
     trigger: ReconciliationRun['trigger'];
     cards: readonly CardRef[];
     concurrency?: number;
+    failOnUnknownAccount?: boolean;
   },
-): Promise<ReconciliationRun> {
+): Promise<ReconciliationRun & { results: CardReconciliation[] }> {
   const now = () => (deps.now?.() ?? new Date()).toISOString();
   const head = { runId: input.runId, trigger: input.trigger, startedAt: now() };
-  await deps.store.putReconciliationRun(summariseRun(head, []));
+  if (input.cards.length > 1) await deps.store.putReconciliationRun(summariseRun(head, []));
   const results: CardReconciliation[] = [];
   const queue = [...input.cards];
+  const options = { failOnUnknownAccount: input.failOnUnknownAccount };
   const worker = async () => {
     for (let card = queue.shift(); card; card = queue.shift())
-      results.push(await reconcileAndRecord(deps, { ...card, runId: input.runId }));
+      results.push(await reconcileAndRecord(deps, { ...card, runId: input.runId }, options));
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency ?? 4, queue.length)) }, worker));
   results.sort((a, b) => (a.cardId < b.cardId ? -1 : a.cardId > b.cardId ? 1 : 0));
   const run = summariseRun(head, results, now());
   await deps.store.putReconciliationRun(run);
   deps.observer?.onRun?.(run);
-  return run;
+  return { ...run, results };
 }
 
 /** Closes a run whose cards were reconciled elsewhere (the full sweep's Map): its record from its card results. */
