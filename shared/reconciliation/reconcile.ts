@@ -50,6 +50,11 @@ export interface ReconciliationDeps {
   mdesLimiter: RateLimiter;
   /** MDES attempts per token in doubt (default 2). */
   mdesAttempts?: number;
+  /**
+   * A Mastercard token Pismo and we both call requested or pending ID&V for longer than this stays in
+   * doubt (a lost activation or deletion): MDES is asked. Default 60.
+   */
+  pendingDoubtMinutes?: number;
   now?: () => Date;
   observer?: ReconciliationObserver;
 }
@@ -342,7 +347,10 @@ async function compareListed(
     }
   }
 
-  if (upStatus !== undefined && sameStatus(mine.status, upStatus)) return;
+  if (upStatus !== undefined && sameStatus(mine.status, upStatus)) {
+    await checkLongPending(check, mine, up);
+    return;
+  }
   // In doubt: Pismo disagrees with us, or says a word we do not know.
   let truth = upStatus;
   let source: DriftFinding['source'] = 'pismo';
@@ -409,6 +417,37 @@ async function compareListed(
   }
   if (sameStatus(mine.status, truth)) return; // MDES agrees with us
   await repairStatus(check, mine, truth, source, up.status ?? truth);
+}
+
+/**
+ * Pismo agrees with us that a Mastercard token is still requested or pending ID&V, for longer than
+ * configured: it stays in doubt, and MDES (the network) says whether it moved on. A move MDES reports
+ * is what a lost event would have done: repaired (the merge still lets any newer event win).
+ */
+async function checkLongPending(check: CardCheck, mine: TokenState, up: UpstreamToken): Promise<void> {
+  const pending = mine.status === 'requested' || mine.status === 'pending_idv';
+  const tur = mine.facts.tokenUniqueReference ?? up.tokenUniqueReference;
+  if (!pending || !tur || !check.deps.mdes || !isMastercard(mine, up)) return;
+  const minutes = check.deps.pendingDoubtMinutes ?? 60;
+  if (mine.lastEventAt >= new Date(Date.parse(check.observedAt) - minutes * 60_000).toISOString()) return;
+  let atMdes: Awaited<ReturnType<CardCheck['mdesStatus']>>;
+  try {
+    atMdes = await check.mdesStatus(tur, mine.facts.orgId);
+  } catch (err) {
+    check.mdesFailed = true;
+    check.find({
+      tokenId: mine.tokenId,
+      driftClass: 'statusDiffers',
+      ours: mine.status,
+      upstream: up.status,
+      source: 'mdes',
+      action: 'retry',
+      reason: describe(err),
+    });
+    return;
+  }
+  if (!atMdes?.status || sameStatus(atMdes.status, mine.status)) return;
+  await repairStatus(check, mine, atMdes.status, 'mdes', atMdes.code ?? atMdes.status);
 }
 
 /** A token of ours Pismo does not list: MDES can still tell for a Mastercard token. */

@@ -67,5 +67,6 @@ export function createReconciliationDeps(
     mdes: mdesSearchByTur(env, hooks.onMdesAttempt),
     mdesLimiter: new TokenBucket(config.mdesRatePerSecond, config.mdesBurst),
     mdesAttempts: config.mdesAttempts,
+    pendingDoubtMinutes: config.pendingMinutes,
   };
 }

@@ -243,6 +243,33 @@ describe('reconcileCard: each drift class and its repair', () => {
     expect((await store.getTokenState('t2'))?.state.status).toBe('active');
   });
 
+  it('a Mastercard token pending for longer than configured stays in doubt though Pismo agrees: MDES tells', async () => {
+    const long = new Date(NOW.getTime() - 3 * 3_600_000).toISOString();
+    const recent = new Date(NOW.getTime() - 10 * 60_000).toISOString();
+    const { store, deps, mdes } = setup(
+      {
+        c1: [
+          { tokenId: 't1', status: 'INACTIVE', network: 'mdes' },
+          { tokenId: 't2', status: 'INACTIVE', network: 'mdes' },
+          { tokenId: 't3', status: 'INACTIVE', network: 'mdes' },
+        ],
+      },
+      { TUR1: 'A', TUR2: 'A', TUR3: 'U' },
+    );
+    await put(
+      store,
+      ours('t1', 'pending_idv', { network: 'MDES', tokenUniqueReference: 'TUR1' }, long),
+      ours('t2', 'pending_idv', { network: 'MDES', tokenUniqueReference: 'TUR2' }, recent),
+      ours('t3', 'requested', { network: 'MDES', tokenUniqueReference: 'TUR3' }, long),
+    );
+    const result = await reconcileCard({ ...deps, pendingDoubtMinutes: 60 }, { runId: 'r1', cardId: 'c1' });
+    expect(mdes.calls.map((c) => c.tur)).toEqual(['TUR1', 'TUR3']); // t2 is not pending for long yet
+    expect(result.findings).toEqual([
+      expect.objectContaining({ tokenId: 't1', driftClass: 'statusDiffers', source: 'mdes', action: 'repaired' }),
+    ]);
+    expect((await store.getTokenState('t1'))?.state.status).toBe('active');
+  });
+
   it('searches MDES only for tokens in doubt: at most one Pismo call per card and one MDES search per doubtful token', async () => {
     const tokens = Array.from({ length: 10 }, (_, i) => `t${i}`);
     const { store, deps, pismo, mdes } = setup({
