@@ -105,6 +105,8 @@ export async function runSweepStep(
     case 'reconcile':
       return reconcileCards(deps, step.BatchInput.runId, step.Items, deps.concurrency);
     case 'reconcileExportFile': {
+      // The export's prefix also holds its manifests and markers: only the data files carry items.
+      if (!/\/data\/[^/]+\.json\.gz$/.test(step.key)) return { cards: 0, failed: 0, skipped: true };
       if (!deps.readExportFile) throw new Error('this function cannot read table exports');
       const cards = cardsOfExportFile(await deps.readExportFile(step.bucket, step.key));
       return reconcileCards(deps, step.runId, cards, deps.concurrency);

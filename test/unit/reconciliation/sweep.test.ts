@@ -36,6 +36,31 @@ describe('the full sweep steps', () => {
     expect(cardsOfExportFile(file)).toEqual([{ cardId: 'c1', accountId: 'a1' }, { cardId: 'c2' }]);
   });
 
+  it("reconciles an export data file's cards and skips the export's manifests", async () => {
+    const store = new MemoryTokenStore();
+    await store.putTokenState(state('t1', 'c1'), undefined);
+    const read: string[] = [];
+    const deps = {
+      store,
+      pismo: {
+        getCardTokens: async () => ({ tokens: [{ tokenId: 't1', status: 'ACTIVE', network: 'vts' }], attempts: 1 }),
+      },
+      mdesLimiter: { acquire: async () => undefined },
+      concurrency: 2,
+      readExportFile: async (_bucket: string, key: string) => {
+        read.push(key);
+        return exportFile([{ PK: 'TOKEN#t1', SK: 'STATE', ...state('t1', 'c1') }]);
+      },
+    };
+    const step = (key: string) =>
+      parseSweepStep({ action: 'reconcileExportFile', runId: 'r1', bucket: 'exports-bucket', key });
+    const prefix = 'exports/r1/AWSDynamoDB/01234-abcd';
+    expect(await runSweepStep(deps, step(`${prefix}/manifest-files.json`))).toMatchObject({ cards: 0, skipped: true });
+    expect(await runSweepStep(deps, step(`${prefix}/data/abc.json.gz`))).toEqual({ cards: 1, failed: 0 });
+    expect(read).toEqual([`${prefix}/data/abc.json.gz`]);
+    expect((await store.latestCardReconciliation('c1'))?.outcome).toBe('in-sync');
+  });
+
   it('refuses step inputs it does not know, with reasons', () => {
     expect(() => parseSweepStep({ action: 'explode' })).toThrow(/invalid sweep step input/);
     expect(() => parseSweepStep({ action: 'start', runId: 'r 1' })).toThrow();
