@@ -6,6 +6,7 @@ import { benchDecision } from './decision-bench';
 import { benchIdv } from './idv-bench';
 import { benchIngestion } from './ingestion-bench';
 import { benchLifecycle } from './lifecycle-bench';
+import { benchReconciliation } from './reconciliation-bench';
 import { benchSaturation, saturationProbe } from './saturation-bench';
 
 const SUITES = {
@@ -16,11 +17,12 @@ const SUITES = {
   'customer-service': benchCustomerService,
   lifecycle: benchLifecycle,
   saturation: benchSaturation,
+  reconciliation: benchReconciliation,
 } as const;
 type Suite = keyof typeof SUITES;
 
 /**
- * `npm run bench [-- ingestion|decision|idv|cold-start|customer-service|lifecycle|saturation]`: runs the suites and writes bench/results/.
+ * `npm run bench [-- ingestion|decision|idv|cold-start|customer-service|lifecycle|saturation|reconciliation]`: runs the suites and writes bench/results/.
  * Each suite runs in its own process: the local stack's handlers build their clients at import,
  * so one process hosts one stack.
  */

@@ -302,3 +302,71 @@ export function loadLifecycleConfig(env: NodeJS.ProcessEnv = process.env) {
     pismoMastercardPrograms: programs,
   };
 }
+
+// ---- reconciliation (shared/reconciliation/, docs/flows/reconciliation.md) ----
+
+/** Environment variables of the reconciliation functions. */
+export const RECONCILIATION_ENV = {
+  /** Pismo's tokenization API base (get card tokens), e.g. `https://gw-pci.pismolabs.io/cards-tokenization`. */
+  pismoTokenizationUrl: 'PISMO_TOKENIZATION_URL',
+  /** MDES Search permits per second for this function (the deployment's budget divided among its workers). */
+  mdesRatePerSecond: 'RECONCILIATION_MDES_RATE_PER_SECOND',
+  mdesBurst: 'RECONCILIATION_MDES_BURST',
+  /** MDES attempts per token in doubt (each one takes a permit). */
+  mdesAttempts: 'RECONCILIATION_MDES_ATTEMPTS',
+  /** Cards reconciled at once by one function. */
+  concurrency: 'RECONCILIATION_CONCURRENCY',
+  /** Scheduled run: requested or pending ID&V for longer than this is in doubt. */
+  pendingMinutes: 'RECONCILIATION_PENDING_MINUTES',
+  /** Scheduled run: not updated for this many days is in doubt. */
+  staleDays: 'RECONCILIATION_STALE_DAYS',
+  /** Scheduled run: at most this many cards. */
+  maxCards: 'RECONCILIATION_MAX_CARDS',
+} as const;
+
+export const RECONCILIATION_DEFAULTS = {
+  mdesRatePerSecond: 1,
+  mdesBurst: 1,
+  mdesAttempts: 2,
+  concurrency: 4,
+  pendingMinutes: 60,
+  staleDays: 30,
+  maxCards: 1000,
+} as const;
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const n = nonNegativeInt(env, name, fallback);
+  if (n < 1) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  const n = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number`);
+  return n;
+}
+
+/** The reconciliation functions' settings; Pismo's tokenization URL, API URL (OAuth) and client id are required. */
+export function loadReconciliationConfig(env: NodeJS.ProcessEnv = process.env) {
+  const E = RECONCILIATION_ENV;
+  const d = RECONCILIATION_DEFAULTS;
+  const whole = (name: string, fallback: number) => {
+    const n = positiveInt(env, name, fallback);
+    if (n < 1) throw new Error(`${name} must be at least 1`);
+    return n;
+  };
+  return {
+    pismoTokenizationUrl: required(env, E.pismoTokenizationUrl),
+    pismoAuthUrl: required(env, ENV.pismoApiUrl),
+    pismoClientId: required(env, ENV.pismoClientId),
+    pismoClientSecretId: env[ENV.pismoClientSecretId] ?? '',
+    mdesRatePerSecond: positiveNumber(env, E.mdesRatePerSecond, d.mdesRatePerSecond),
+    mdesBurst: whole(E.mdesBurst, d.mdesBurst),
+    mdesAttempts: whole(E.mdesAttempts, d.mdesAttempts),
+    concurrency: whole(E.concurrency, d.concurrency),
+    pendingMinutes: positiveInt(env, E.pendingMinutes, d.pendingMinutes),
+    staleDays: positiveInt(env, E.staleDays, d.staleDays),
+    maxCards: whole(E.maxCards, d.maxCards),
+  };
+}

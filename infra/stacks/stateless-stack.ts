@@ -20,6 +20,7 @@ import { OperationsDashboard, operatorAlarmTopic } from '../constructs/operation
 import type { OriginVerifySettings } from '../constructs/origin-verify';
 import { Tokens } from '../constructs/tokens';
 import { Lifecycle } from '../constructs/lifecycle';
+import { Reconciliation } from '../constructs/reconciliation';
 
 export interface StatelessStackProps extends StackProps {
   table: ITable;
@@ -134,6 +135,16 @@ export class StatelessStack extends Stack {
 
     const operators = operatorAlarmTopic(this, events.topicKey);
     new Keys(this, { ...common, mdes: props.mdes, settings: props.keys, operators });
+    // Reconciliation with Pismo and MDES: on demand, hourly over tokens in doubt, weekly full sweep.
+    new Reconciliation(this, 'Reconciliation', {
+      ...common,
+      api,
+      alarmTopic: operators,
+      mdes: props.mdes,
+      pismoApiUrl: props.idv.pismoApiUrl,
+      pismoClientId: props.idv.pismoClientId,
+      pismoClientSecret: props.pismoClientSecret,
+    });
     new OperationsDashboard(this, 'Operations', {
       alarmTopic: operators,
       decide: decision.decide,

@@ -83,6 +83,7 @@ export class LocalStepFunctions {
       (m) => m.arn === stateMachineArn || m.logicalId === stateMachineArn,
     );
     if (!machine) throw new SfnError('StateMachineDoesNotExist', `no state machine ${stateMachineArn}`);
+    if (machine.unsupported) throw new SfnError('InvalidDefinition', `not runnable locally: ${machine.unsupported}`);
     const executionName = name ?? randomUUID();
     if (this.executions.has(executionName))
       throw new SfnError('ExecutionAlreadyExists', `execution ${executionName} exists`);

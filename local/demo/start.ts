@@ -14,6 +14,7 @@ import { LOCAL_DIR, type LocalStack, PISMO_KEY_FILE, startLocalStack } from '../
 import { customerServiceDemo } from './steps/customer-service';
 import { decisionsDemo } from './steps/decisions';
 import { lifecycleDemo } from './steps/lifecycle';
+import { reconciliationDemo } from './steps/reconciliation';
 import { seedEventsDemo } from './steps/seed-events';
 import { tokenViewsDemo } from './steps/token-views';
 import { yellowPathDemo } from './steps/yellow-path';
@@ -77,6 +78,7 @@ async function main() {
   await tokenViewsDemo(stack, tokens);
   await customerServiceDemo(stack);
   await lifecycleDemo(stack);
+  await reconciliationDemo(stack);
 
   if (once) {
     await stack.stop();

@@ -27,6 +27,11 @@ export interface LocalStateMachine {
   taskFunctions: Record<string, string>;
   /** Task states using `.waitForTaskToken`. */
   waitForTaskToken: string[];
+  /**
+   * Why the local runner cannot run it (a non-Lambda task, a Distributed Map's ItemReader): it is
+   * still part of the model, and starting it locally fails with this reason.
+   */
+  unsupported?: string;
 }
 
 export interface LocalQueueConsumer {
@@ -221,19 +226,36 @@ export function deriveLocalModel(stacks: SynthesizedStack[]): LocalModel {
       const taskFunctions: Record<string, string> = {};
       const waitForTaskToken: string[] = [];
       const fnOf = (arn: unknown) => String(arn).match(/^arn:aws:local:::([^/]+)\/Arn$/)?.[1];
+      let unsupported: string | undefined;
       const visit = (states: Record<string, Obj>) => {
         for (const [name, state] of Object.entries(states)) {
+          // An inline Map's states run locally too (a Distributed Map's ItemReader does not).
+          if (state.Type === 'Map') {
+            if (state.ItemReader) unsupported ??= `state ${name}: the local runner cannot read a Map's ItemReader`;
+            const processor = (state.ItemProcessor ?? state.Iterator) as { States?: Record<string, Obj> } | undefined;
+            if (processor?.States) visit(processor.States);
+          }
           if (state.Type !== 'Task') continue;
           const resource = String(state.Resource);
           const params = (state.Parameters ?? {}) as Obj;
           const fn = fnOf(resource) ?? fnOf(params.FunctionName);
-          if (!fn) throw new Error(`state ${name}: the local runner only runs Lambda tasks (${resource})`);
+          if (!fn) {
+            unsupported ??= `state ${name}: the local runner only runs Lambda tasks (${resource})`;
+            continue;
+          }
           taskFunctions[name] = `${stack.stackName}/${fn}`;
           if (resource.endsWith('.waitForTaskToken')) waitForTaskToken.push(name);
         }
       };
       visit(definition.States);
-      model.stateMachines.set(id, { logicalId: id, arn: id, definition, taskFunctions, waitForTaskToken });
+      model.stateMachines.set(id, {
+        logicalId: id,
+        arn: id,
+        definition,
+        taskFunctions,
+        waitForTaskToken,
+        ...(unsupported ? { unsupported } : {}),
+      });
     }
     for (const [, r] of resourcesOf(stack, 'AWS::Lambda::EventSourceMapping')) {
       const p = props(r);

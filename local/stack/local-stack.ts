@@ -115,6 +115,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       'tokenization:pismoClientId': SIMULATED_CLIENT.id,
       'tokenization:mdesRegistrarUrl': mdes.registryUrl,
       'tokenization:keyRevokeGraceHours': String(options.keyRevokeGraceHours ?? 24),
+      // aws-local-stepfunctions has no Distributed Map ItemReader (nor a table export): the sweep's inline form.
+      'tokenization:reconciliationSweep': 'inline',
+      // The MDES simulator is ours: a budget of 60 searches a second (5 per function) keeps demos and tests quick.
+      'tokenization:reconciliationMdesRatePerSecond': 60,
       'tokenization:mdesCustomers': [
         {
           customerId: LOCAL_MDES_CUSTOMER,

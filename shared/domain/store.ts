@@ -200,7 +200,7 @@ export interface KeyRevocationPort {
 
 /** The token store: every aggregate of the table but the replay memory, as one object. */
 export interface TokenStore
-  extends TokenStatePort, TimelinePort, ChallengePort, DecisionPort, AuditPort, KeyRevocationPort {}
+  extends TokenStatePort, TimelinePort, ChallengePort, DecisionPort, AuditPort, KeyRevocationPort, ReconciliationPort {}
 
 /**
  * Webhook replay: Pismo's webhook tokens already seen. Each token id (`jti`, hashed by the verifier)
@@ -217,4 +217,103 @@ export interface ReplayMemory<Answer> {
   saveAnswer(replayKey: string, acceptedUntil: number, answer: Answer, signal?: AbortSignal): Promise<void>;
   /** The answer given to the first call; undefined while that call is still deciding (or never saved it). */
   firstAnswer(replayKey: string, signal?: AbortSignal): Promise<Answer | undefined>;
+}
+
+// ---- reconciliation (shared/reconciliation/): runs, per-card results, flagged cards ----
+
+/** How our token store can disagree with Pismo or Mastercard (docs/flows/reconciliation.md). */
+export const DRIFT_CLASSES = [
+  'statusDiffers',
+  'unknownToUs',
+  'unknownUpstream',
+  'differentCard',
+  'turDiffers',
+] as const;
+export type DriftClass = (typeof DRIFT_CLASSES)[number];
+
+/** One disagreement about one token, and what was done about it. */
+export interface DriftFinding {
+  tokenId: string;
+  cardId: string;
+  driftClass: DriftClass;
+  /** What our store said, and what upstream said (statuses, card ids or TURs; never a PAN). */
+  ours?: string;
+  upstream?: string;
+  /** Who said it: Pismo's get card tokens, or MDES Customer Service Search by TUR. */
+  source: 'pismo' | 'mdes';
+  /**
+   * `repaired`: a reconciliation entry was merged; `superseded`: a newer event already holds the
+   * field (the merge kept it); `reported`: not safe to repair, left for a person; `retry`: an
+   * upstream failed, the card is flagged for the next run.
+   */
+  action: 'repaired' | 'superseded' | 'reported' | 'retry';
+  reason?: string;
+}
+
+/** The result of reconciling one card in one run. */
+export interface CardReconciliation {
+  runId: string;
+  cardId: string;
+  checkedAt: string;
+  /** `failed`: Pismo could not be read (nothing compared); `partial`: some tokens stay in doubt (MDES failed). */
+  outcome: 'in-sync' | 'drift' | 'partial' | 'failed';
+  tokensCompared: number;
+  findings: DriftFinding[];
+  /** Upstream calls made for this card (attempts, retries included). */
+  calls: { pismo: number; mdes: number };
+  error?: string;
+}
+
+/** One run: its counts per drift class and the tokens affected. */
+export interface ReconciliationRun {
+  runId: string;
+  trigger: 'on-demand' | 'scheduled' | 'sweep';
+  startedAt: string;
+  finishedAt?: string;
+  status: 'RUNNING' | 'DONE';
+  cards: number;
+  cardsFailed: number;
+  tokensCompared: number;
+  counts: Record<DriftClass, number>;
+  repaired: number;
+  reported: number;
+  /** The tokens affected (at most 500; `tokensTruncated` says when more were). */
+  tokens: { tokenId: string; cardId: string; driftClass: DriftClass; action: DriftFinding['action'] }[];
+  tokensTruncated?: boolean;
+  /** Cards whose upstream failed (at most 500): flagged, retried by the next run. */
+  failedCards: string[];
+  calls: { pismo: number; mdes: number };
+}
+
+/** A card flagged for the next scheduled run (an upstream failed, or another flow asked). */
+export interface ReconciliationFlag {
+  cardId: string;
+  accountId?: string;
+  reason: string;
+  at: string;
+}
+
+/**
+ * Reconciliation: runs (newest first), each card's results (newest first, and by run), the cards
+ * flagged for the next run, and a scan of every token state (the scheduled run picks tokens in doubt
+ * from it; the full sweep in AWS reads a table export instead).
+ */
+export interface ReconciliationPort {
+  /** Writes the run; the same run (same `startedAt` and `runId`) again replaces it. */
+  putReconciliationRun(run: ReconciliationRun): Promise<void>;
+  /** Newest first (by `startedAt`, then `runId`), one page. */
+  listReconciliationRuns(limit: number, cursor?: string): Promise<Page<ReconciliationRun>>;
+  /** Records a card's result, under the card and under its run; the same card in the same run again replaces it. */
+  putCardReconciliation(result: CardReconciliation): Promise<void>;
+  /** The card's newest result (by `checkedAt`, then `runId`). */
+  latestCardReconciliation(cardId: string): Promise<CardReconciliation | undefined>;
+  /** The card results of one run, by card id, one page. */
+  listCardReconciliationsOfRun(runId: string, limit: number, cursor?: string): Promise<Page<CardReconciliation>>;
+  /** Flags a card for the next run (a re-flag replaces the flag). */
+  flagCardForReconciliation(flag: ReconciliationFlag): Promise<void>;
+  clearReconciliationFlag(cardId: string): Promise<void>;
+  /** The flagged cards, by card id, one page. */
+  listReconciliationFlags(limit: number, cursor?: string): Promise<Page<ReconciliationFlag>>;
+  /** Every token state, one page in no particular order (a page may be short, even empty, with a cursor). */
+  scanTokenStates(limit: number, cursor?: string): Promise<Page<TokenState>>;
 }

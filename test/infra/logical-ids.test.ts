@@ -47,6 +47,10 @@ const FUNCTION_LOGS = [
   'LifecycleLogs30D5DD74',
   'MonitorMdesKeysLogs02BDEF32',
   'ReadTokensLogsD3829524',
+  'ReconciliationReconciliationApiLogs56D21ECD',
+  'ReconciliationReconciliationSweepLogsB6808E2A',
+  'ReconciliationScheduledReconciliationLogsDA97B28C',
+  'ReconciliationSweepLogs54BEF974',
   'ResendChallengeLogsDAB8E925',
   'RotateMdesKeysLogs07C5A0E0',
 ];
@@ -66,7 +70,11 @@ describe('logical IDs of stateful resources (a change replaces the resource)', (
       'AWS::SQS::Queue': ['PismoEventsDlq5CDAED26', 'PismoEventsQueueCDD4671C'],
       'AWS::SNS::Topic': ['OperatorAlarms0A66BB52', 'PismoEventsTopic4C95078C'],
       'AWS::Logs::LogGroup': ['ApiAccessLogsE9DF007D', ...FUNCTION_LOGS, 'IdvWorkflowLogsB7881617'].sort(),
-      'AWS::StepFunctions::StateMachine': ['IdvWorkflowStateMachine81DE793B'],
+      'AWS::StepFunctions::StateMachine': [
+        'IdvWorkflowStateMachine81DE793B',
+        'ReconciliationSweepStateMachineACA10BEE',
+      ],
+      'AWS::S3::Bucket': ['ReconciliationExports0D6D2C76'],
     });
   });
 

@@ -1,5 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { GSI } from '../../config';
 import { traced } from '../observability/tracer';
 import type { Challenge, ChallengeStatus } from '../../domain/challenge';
@@ -14,10 +21,13 @@ export { InvalidCursorError } from './cursor';
 import type {
   AuditOwner,
   AuditRecord,
+  CardReconciliation,
   ChallengeChanges,
   DecisionOwner,
   DecisionRecord,
   Page,
+  ReconciliationFlag,
+  ReconciliationRun,
   TimelineEntry,
   TimelineOwner,
   TokenStore,
@@ -40,6 +50,15 @@ const DECISION_PREFIX = 'DECISION#';
 const CHALLENGE_PREFIX = 'CHALLENGE#';
 const STATE_SK = 'STATE';
 const EVENT_PREFIX = 'EVENT#';
+/** Reconciliation items: runs, a run's card results, a card's results (in its CARD# partition), flags. */
+const RECON = {
+  runs: 'RECONCILIATION#RUNS',
+  runPrefix: 'RUN#',
+  ofRun: (runId: string) => `RECONCILIATION#RUN#${runId}`,
+  cardPrefix: 'CARD#',
+  resultPrefix: 'RECONCILIATION#',
+  flags: 'RECONCILIATION#FLAGS',
+} as const;
 
 /** The cursor of a query on one partition's items whose sort key starts with `prefix`. */
 function partitionQuery(partition: string, prefix: string): CursorQuery {
@@ -59,7 +78,10 @@ function toState(item: Record<string, unknown>): VersionedTokenState {
  * `TOKEN#<id>` holds the state (`STATE`), timeline (`EVENT#<at>#<id>`), decisions
  * (`DECISION#<at>#<id>`), challenges (`CHALLENGE#<id>`) and audit (`AUDIT#<at>#<id>`) of a token;
  * `CARD#`, `TUR#`, `AUDIT#DAY#` and `DECISIONS#INVALID#` partitions hold those without a token;
- * `KEYS#<customer>` the revoked keys. Every key and value passes the sanitiser.
+ * `KEYS#<customer>` the revoked keys. Reconciliation: `RECONCILIATION#RUNS` holds the runs
+ * (`RUN#<startedAt>#<id>`), `RECONCILIATION#RUN#<id>` a run's card results (`CARD#<card>`), a card's
+ * partition its results (`RECONCILIATION#<at>#<run>`), `RECONCILIATION#FLAGS` the flagged cards
+ * (`CARD#<card>`). Every key and value passes the sanitiser.
  */
 export class DynamoTokenStore implements TokenStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -319,5 +341,113 @@ export class DynamoTokenStore implements TokenStore {
       new GetCommand({ TableName: this.tableName, Key: { PK: `KEYS#${customerId}`, SK: `REVOKED#${consumerKey}` } }),
     );
     return out.Item !== undefined;
+  }
+
+  // ---- reconciliation ----
+
+  /** One page of a raw partition's items whose sort key starts with `prefix`, keys stripped. */
+  private async queryPartition(
+    partition: string,
+    prefix: string,
+    options: { limit?: number; cursor?: string; newestFirst?: boolean } = {},
+  ): Promise<Page<Record<string, unknown>>> {
+    const query = partitionQuery(partition, prefix);
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+        ExpressionAttributeValues: { ':pk': partition, ':sk': prefix },
+        Limit: options.limit,
+        ExclusiveStartKey: await this.cursors.decode(options.cursor, query),
+        ScanIndexForward: options.newestFirst ? false : undefined,
+      }),
+    );
+    const items = (out.Items ?? []).map(({ PK, SK, ...rest }) => rest);
+    return { items, nextCursor: await this.cursors.encode(out.LastEvaluatedKey, query) };
+  }
+
+  async putReconciliationRun(run: ReconciliationRun): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { PK: RECON.runs, SK: `${RECON.runPrefix}${run.startedAt}#${run.runId}`, ...run },
+      }),
+    );
+  }
+
+  async listReconciliationRuns(limit: number, cursor?: string): Promise<Page<ReconciliationRun>> {
+    const page = await this.queryPartition(RECON.runs, RECON.runPrefix, { limit, cursor, newestFirst: true });
+    return { items: page.items as unknown as ReconciliationRun[], nextCursor: page.nextCursor };
+  }
+
+  async putCardReconciliation(result: CardReconciliation): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { PK: RECON.ofRun(result.runId), SK: `${RECON.cardPrefix}${result.cardId}`, ...result },
+      }),
+    );
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          PK: pk({ cardId: result.cardId }),
+          SK: `${RECON.resultPrefix}${result.checkedAt}#${result.runId}`,
+          ...result,
+        },
+      }),
+    );
+  }
+
+  async latestCardReconciliation(cardId: string): Promise<CardReconciliation | undefined> {
+    const page = await this.queryPartition(pk({ cardId }), RECON.resultPrefix, { limit: 1, newestFirst: true });
+    return page.items[0] as unknown as CardReconciliation | undefined;
+  }
+
+  async listCardReconciliationsOfRun(runId: string, limit: number, cursor?: string): Promise<Page<CardReconciliation>> {
+    const page = await this.queryPartition(RECON.ofRun(runId), RECON.cardPrefix, { limit, cursor });
+    return { items: page.items as unknown as CardReconciliation[], nextCursor: page.nextCursor };
+  }
+
+  async flagCardForReconciliation(flag: ReconciliationFlag): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { PK: RECON.flags, SK: `${RECON.cardPrefix}${flag.cardId}`, ...flag },
+      }),
+    );
+  }
+
+  async clearReconciliationFlag(cardId: string): Promise<void> {
+    await this.doc.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { PK: RECON.flags, SK: `${RECON.cardPrefix}${cardId}` } }),
+    );
+  }
+
+  async listReconciliationFlags(limit: number, cursor?: string): Promise<Page<ReconciliationFlag>> {
+    const page = await this.queryPartition(RECON.flags, RECON.cardPrefix, { limit, cursor });
+    return { items: page.items as unknown as ReconciliationFlag[], nextCursor: page.nextCursor };
+  }
+
+  async scanTokenStates(limit: number, cursor?: string): Promise<Page<TokenState>> {
+    const query: CursorQuery = {
+      // A scan stops on any item (the filter applies after): the cursor may name any key of the table.
+      scope: 'table|scan|STATE',
+      attributes: ['PK', 'SK'],
+      partition: {},
+    };
+    const out = await this.doc.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        FilterExpression: 'SK = :state AND begins_with(PK, :token)',
+        ExpressionAttributeValues: { ':state': STATE_SK, ':token': 'TOKEN#' },
+        Limit: limit,
+        ExclusiveStartKey: await this.cursors.decode(cursor, query),
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map((i) => toState(i).state),
+      nextCursor: await this.cursors.encode(out.LastEvaluatedKey, query),
+    };
   }
 }

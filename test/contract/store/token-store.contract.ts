@@ -2,7 +2,9 @@ import type { Challenge } from '../../../shared/domain/challenge';
 import type { TokenState } from '../../../shared/domain/token-state';
 import {
   type AuditRecord,
+  type CardReconciliation,
   type DecisionRecord,
+  type ReconciliationRun,
   type Page,
   type TimelineEntry,
   type TokenStore,
@@ -78,6 +80,43 @@ export const audit = (auditId: string, when = AT, outcome: AuditRecord['outcome'
   httpStatus: outcome === 'PENDING' ? 0 : 200,
   parameters: { ReasonCode: 'F' },
   latencyMs: 1,
+});
+
+export const reconciliationRun = (runId: string, startedAt = AT): ReconciliationRun => ({
+  runId,
+  trigger: 'on-demand',
+  startedAt,
+  finishedAt: startedAt,
+  status: 'DONE',
+  cards: 1,
+  cardsFailed: 0,
+  tokensCompared: 2,
+  counts: { statusDiffers: 1, unknownToUs: 0, unknownUpstream: 0, differentCard: 0, turDiffers: 0 },
+  repaired: 1,
+  reported: 0,
+  tokens: [{ tokenId: 't1', cardId: 'card-1', driftClass: 'statusDiffers', action: 'repaired' }],
+  failedCards: [],
+  calls: { pismo: 1, mdes: 0 },
+});
+
+export const cardReconciliation = (runId: string, cardId: string, checkedAt = AT): CardReconciliation => ({
+  runId,
+  cardId,
+  checkedAt,
+  outcome: 'drift',
+  tokensCompared: 1,
+  findings: [
+    {
+      tokenId: 't1',
+      cardId,
+      driftClass: 'statusDiffers',
+      ours: 'active',
+      upstream: 'suspended',
+      source: 'pismo',
+      action: 'repaired',
+    },
+  ],
+  calls: { pismo: 1, mdes: 0 },
 });
 
 /** Every item of a paged list, following the cursors (with a bound, so a cursor loop fails the test). */
@@ -440,6 +479,65 @@ export function describeTokenStoreContract(newStore: () => Promise<TokenStore>):
       const [c] = await store.listChallenges('t1');
       if (c) c.attempts = 5;
       expect(await store.getChallenge('t1', 'ch1')).toEqual(challenge('t1', 'ch1'));
+    });
+  });
+
+  describe('reconciliation (ReconciliationPort)', () => {
+    it('lists runs newest first, in pages, and a re-put of the same run replaces it', async () => {
+      await store.putReconciliationRun(reconciliationRun('r1', at(1)));
+      await store.putReconciliationRun(reconciliationRun('r3', at(3)));
+      await store.putReconciliationRun(reconciliationRun('r2', at(2)));
+      await store.putReconciliationRun({ ...reconciliationRun('r2', at(2)), repaired: 7 });
+      const { items } = await allPages((c) => store.listReconciliationRuns(2, c));
+      expect(items.map((r) => r.runId)).toEqual(['r3', 'r2', 'r1']);
+      expect(items[1]).toEqual({ ...reconciliationRun('r2', at(2)), repaired: 7 });
+    });
+
+    it("keeps each card's results: the newest is the latest, and a run lists its cards", async () => {
+      expect(await store.latestCardReconciliation('card-1')).toBeUndefined();
+      await store.putCardReconciliation(cardReconciliation('r1', 'card-1', at(1)));
+      await store.putCardReconciliation(cardReconciliation('r2', 'card-1', at(5)));
+      await store.putCardReconciliation(cardReconciliation('r2', 'card-2', at(5)));
+      await store.putCardReconciliation({ ...cardReconciliation('r2', 'card-2', at(5)), outcome: 'in-sync' });
+      expect(await store.latestCardReconciliation('card-1')).toEqual(cardReconciliation('r2', 'card-1', at(5)));
+      const { items } = await allPages((c) => store.listCardReconciliationsOfRun('r2', 1, c));
+      expect(items.map((r) => [r.cardId, r.outcome])).toEqual([
+        ['card-1', 'drift'],
+        ['card-2', 'in-sync'],
+      ]);
+      expect((await store.listCardReconciliationsOfRun('r1', 10)).items).toEqual([
+        cardReconciliation('r1', 'card-1', at(1)),
+      ]);
+    });
+
+    it('does not mix a card result into its timeline or decisions', async () => {
+      await store.putCardReconciliation(cardReconciliation('r1', 'card-1'));
+      expect((await store.listTimeline({ cardId: 'card-1' }, 10)).items).toEqual([]);
+      expect(await store.listDecisions({ cardId: 'card-1' }, 10)).toEqual([]);
+    });
+
+    it('flags cards, lists them by card id, replaces a re-flag and clears a flag', async () => {
+      await store.flagCardForReconciliation({ cardId: 'c2', reason: 'pismo unavailable', at: at(1) });
+      await store.flagCardForReconciliation({ cardId: 'c1', reason: 'mdes unavailable', at: at(1), accountId: '9' });
+      await store.flagCardForReconciliation({ cardId: 'c2', reason: 'again', at: at(2) });
+      const { items } = await allPages((c) => store.listReconciliationFlags(1, c));
+      expect(items).toEqual([
+        { cardId: 'c1', reason: 'mdes unavailable', at: at(1), accountId: '9' },
+        { cardId: 'c2', reason: 'again', at: at(2) },
+      ]);
+      await store.clearReconciliationFlag('c1');
+      await store.clearReconciliationFlag('never-flagged');
+      expect((await store.listReconciliationFlags(10)).items.map((f) => f.cardId)).toEqual(['c2']);
+    });
+
+    it('scans every token state (and nothing else) across pages', async () => {
+      for (const id of ['t1', 't2', 't3']) await store.putTokenState(tokenState(id), undefined);
+      await store.addTimelineEntry({ tokenId: 't1' }, timelineEntry('e1'));
+      await store.putReconciliationRun(reconciliationRun('r1'));
+      await store.flagCardForReconciliation({ cardId: 'card-1', reason: 'x', at: AT });
+      const { items } = await allPages((c) => store.scanTokenStates(2, c));
+      expect(items.map((s) => s.tokenId).sort()).toEqual(['t1', 't2', 't3']);
+      expect(items.find((s) => s.tokenId === 't2')).toEqual(tokenState('t2'));
     });
   });
 }
