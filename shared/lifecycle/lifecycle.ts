@@ -205,6 +205,9 @@ interface AuditContext {
   owner: AuditOwner;
   tokenId?: string;
   tur?: string;
+  /** The token's card (and account): flagged for the next reconciliation run when the action FAILED. */
+  cardId?: string;
+  accountId?: string;
   operation: string;
   officer: Officer;
   customerId: string;
@@ -245,6 +248,17 @@ async function audited<T>(
     });
     const { errorCode } = errorCodeOf(err);
     if (errorCode) record.parameters = { ...record.parameters, pismoErrorCode: errorCode };
+    // A failed (not refused) action leaves the network's state in doubt: the next reconciliation run
+    // checks the card. Best effort: a flag that cannot be written must not hide the action's error.
+    if (record.outcome === 'FAILED' && ctx.cardId)
+      await deps.store
+        .flagCardForReconciliation({
+          cardId: ctx.cardId,
+          accountId: ctx.accountId,
+          reason: `${ctx.operation} failed: ${record.reason ?? 'unknown'}`.slice(0, 200),
+          at: record.at,
+        })
+        .catch(() => undefined);
     throw err;
   } finally {
     record.latencyMs = Math.round(performance.now() - started);
@@ -318,6 +332,8 @@ export async function performTokenAction(
     owner: { tokenId },
     tokenId,
     tur: state.facts.tokenUniqueReference,
+    cardId: state.facts.cardId,
+    accountId: state.facts.accountId,
     operation: action,
     officer,
     customerId: mdes?.customerId ?? 'pismo',

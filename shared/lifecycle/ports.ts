@@ -1,6 +1,6 @@
 import type { Officer } from '../domain/audit';
 import type { CsTokenStatus } from '../domain/status-rules';
-import type { AuditPort, TimelinePort, TokenStatePort } from '../domain/store';
+import type { AuditPort, ReconciliationPort, TimelinePort, TokenStatePort } from '../domain/store';
 
 /**
  * What the lifecycle flow needs from the outside, in its own terms. The composition root
@@ -57,7 +57,8 @@ export interface MdesLifecyclePort {
 }
 
 export interface LifecycleDeps {
-  store: TokenStatePort & TimelinePort & AuditPort;
+  /** `flagCardForReconciliation`: a FAILED action flags its card for the next reconciliation run. */
+  store: TokenStatePort & TimelinePort & AuditPort & Pick<ReconciliationPort, 'flagCardForReconciliation'>;
   pismo: PismoLifecyclePort;
   /** MDES Customer Service for the token's Pismo organisation (throws an AppError when not allowed). */
   mdes: (orgId: string | undefined) => MdesLifecyclePort;

@@ -278,6 +278,30 @@ describe('performTokenAction: input, officer and faults', () => {
     const timeline = await store.listTimeline({ tokenId: 't1' }, 10);
     expect(timeline.items.filter((e) => e.eventType === 'lifecycle')).toHaveLength(2);
   });
+
+  it('a FAILED action flags its card for the next reconciliation run; a REFUSED one does not', async () => {
+    // Prepare
+    const { store, deps, pismo } = await setup([tokenState('t1', 'VTS', 'active')]);
+    pismo.performTokenOperation.mockRejectedValueOnce(
+      new PismoRejectedError('performTokenOperation', 400, { errorCode: 'EWA0001', message: 'no' }),
+    );
+    // Act
+    await expect(act(deps, { reason: 'OTHER' })).rejects.toMatchObject({ statusCode: 422 });
+    // Assess: refused by the network, the state is not in doubt
+    expect((await store.listReconciliationFlags(10)).items).toEqual([]);
+
+    // Prepare
+    pismo.performTokenOperation.mockRejectedValueOnce(
+      new PismoUnavailableError('performTokenOperation', 'timed out', true, { outcome: 'unknown' }),
+    );
+    // Act
+    await expect(act(deps, { reason: 'OTHER' })).rejects.toMatchObject({ statusCode: 502 });
+    // Assess
+    const flags = (await store.listReconciliationFlags(10)).items;
+    expect(flags).toEqual([
+      expect.objectContaining({ cardId: '5271995', reason: expect.stringMatching(/^suspend failed/) }),
+    ]);
+  });
 });
 
 describe('performTokenAction: Mastercard through MDES Customer Service', () => {
