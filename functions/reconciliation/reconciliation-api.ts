@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { loadBaseConfig } from '../../shared/config';
 import { NotFoundError, ValidationError } from '../../shared/domain/errors';
+import { auditedAction } from '../../shared/domain/audit';
 import { httpHandler } from '../../shared/adapters/http/http-handler';
+import { officerOf } from '../../shared/adapters/http/officer';
 import { readJsonBody } from '../../shared/adapters/http/json-body';
 import { parseIdParam } from '../../shared/adapters/mdes/identifiers';
 import { createObservability } from '../../shared/adapters/observability/powertools';
@@ -67,13 +69,28 @@ export const handler = httpHandler(obs, async (event: APIGatewayProxyEventV2With
     return { statusCode: 200, body: latest };
   }
   const { accountId } = checkRequest(event);
-  // A card we hold no token of has no account we know: 422 rather than a recorded failure.
-  const { results, ...run } = await runReconciliation(deps, {
-    runId: newRunId('card'),
-    trigger: 'on-demand',
-    cards: [{ cardId, ...(accountId ? { accountId } : {}) }],
-    failOnUnknownAccount: true,
-  });
+  const officer = officerOf(event);
+  // Every action is audited the same way (a repair writes to the token store): under the day, as the
+  // card may hold several tokens; the run id and its counts are in the run record.
+  const { results, ...run } = await auditedAction(
+    {
+      owner: { day: new Date().toISOString().slice(0, 10) },
+      operation: 'reconcile-card',
+      officer,
+      customerId: 'reconciliation',
+      params: {},
+    },
+    { store: deps.store },
+    () =>
+      // A card we hold no token of has no account we know: 422 rather than a recorded failure.
+      runReconciliation(deps, {
+        runId: newRunId('card'),
+        trigger: 'on-demand',
+        cards: [{ cardId, ...(accountId ? { accountId } : {}) }],
+        failOnUnknownAccount: true,
+      }),
+    (r) => `card ${cardId}: ${r.results[0]?.outcome ?? 'no result'}`,
+  );
   const [card] = results;
   return { statusCode: 200, body: { run, card } };
 });

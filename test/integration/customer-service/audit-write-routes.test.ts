@@ -236,6 +236,14 @@ Object.assign(DRIVERS, {
     });
     return [{ label: 'lifecycle device suspend', status: res.status, pk: `TOKEN#${tokenId}`, operation: 'suspend' }];
   },
+  // Reconciliation "check now": audited under the day (a card may hold several tokens).
+  'POST /reconciliation/cards/{cardId}': async (): Promise<Driven[]> => {
+    const cardId = newCard();
+    await visaToken(cardId, 'ACTIVE');
+    const res = await call('POST', `/reconciliation/cards/${cardId}`);
+    const day = new Date().toISOString().slice(0, 10);
+    return [{ label: 'reconcile card', status: res.status, pk: `AUDIT#DAY#${day}`, operation: 'reconcile-card' }];
+  },
 });
 
 describe('audit of every write route', () => {
