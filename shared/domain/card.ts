@@ -138,3 +138,21 @@ export interface PolicySuspension {
   cardStatus: string;
   at: string;
 }
+
+/** A card's status changed (a `cards` `update` applied): what the card-status policy acts on. */
+export interface CardChange {
+  cardId: string;
+  cardEventId: string;
+  status: string;
+  previousStatus?: string;
+  occurredAt: string;
+}
+
+/**
+ * Where the events flow hands a card change to the card-status policy (the cards flow). Delivery is
+ * at least once: the same change may come again (a redelivered event), the policy is idempotent per
+ * card event.
+ */
+export interface CardChangePort {
+  cardChanged(change: CardChange): Promise<void>;
+}

@@ -55,6 +55,10 @@ export interface TimelineEntry {
   /** Redacted Pismo envelope as JSON text. */
   payload: string;
   receivedAt: string;
+  /** A card event's fields (status, previous status, type, last four): never more of the card. */
+  card?: Pick<CardState, 'status' | 'statusKnown' | 'previousStatus' | 'cardType' | 'lastFour'>;
+  /** A line for people, on entries we write ourselves ("suspended: card 123 BLOCKED at T"). */
+  note?: string;
 }
 
 /** One page of a query, with an opaque cursor for the next page. */

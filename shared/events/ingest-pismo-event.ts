@@ -35,6 +35,7 @@ import { carriesChallenge, extractOtp } from '../adapters/pismo/extract-otp';
 import { normalizePismoEvent } from '../adapters/pismo/normalize-event';
 import { redactPismoEvent } from '../adapters/pismo/redact-event';
 import {
+  type CardPort,
   type ChallengePort,
   type TimelineEntry,
   type TimelineOwner,
@@ -43,10 +44,15 @@ import {
   VersionConflictError,
 } from '../domain/store';
 import type { IdvWorkflowPort } from '../adapters/aws/idv-workflow';
+import type { CardChangePort } from '../domain/card';
+import { isCardDomainEvent } from '../adapters/pismo/card-event';
+import { ingestCardEvent } from './ingest-card-event';
 
 /** Ports the ingestion use case needs. */
 export interface IngestDeps {
-  store: TokenStatePort & TimelinePort & ChallengePort;
+  store: TokenStatePort & TimelinePort & ChallengePort & CardPort;
+  /** Card events: where a card's status change goes (the card-status policy); see ingest-card-event.ts. */
+  cardChanges?: CardChangePort;
   now?: Clock;
   /** The ID&V workflow; without it, challenges are stored but no delivery starts. */
   workflow?: IdvWorkflowPort;
@@ -79,6 +85,11 @@ export interface IngestOutcome {
   challenge?: { challengeId: string; status: ChallengeStatus; workflow: 'started' | 'duplicate' | 'none' };
   /** Whether a waiting ID&V workflow was resumed by this event. */
   resumedWorkflow?: boolean;
+  /**
+   * A `cards` `update` (ingest-card-event.ts): its status, whether we know it, whether the card's
+   * state is this event's (false: an older event, which changed nothing), and the card's status now.
+   */
+  card?: { status: string; statusKnown: boolean; current: boolean; cardStatus: string };
 }
 
 /**
@@ -162,6 +173,8 @@ async function challengeOf(
  * nothing written by this call) when the token stays contended past the retry budget.
  */
 export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<IngestOutcome> {
+  // Pismo's `cards` domain (card status changes) arrives through the same entry points.
+  if (isCardDomainEvent(raw)) return ingestCardEvent(raw, deps);
   const parsed = parsePismoEvent(raw);
   if (!parsed.ok) throw new ValidationError('invalid Pismo tokenization event', parsed.issues);
   const event = normalizePismoEvent(parsed.event);
