@@ -16,7 +16,7 @@ import { ConcurrencyError, ValidationError } from '../domain/errors';
 import { maskPans } from '../domain/redaction';
 import { type CardPort, type TimelineEntry, type TimelinePort, VersionConflictError } from '../domain/store';
 import { parsePismoCardEvent } from '../adapters/pismo/card-event';
-import type { IngestOutcome } from './ingest-pismo-event';
+import type { IngestOutcome } from './ingest-outcome';
 
 export interface IngestCardDeps {
   store: CardPort & TimelinePort;

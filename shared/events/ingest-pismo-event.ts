@@ -17,7 +17,6 @@
 import { type Clock, type Sleep, systemClock } from '../domain/clock';
 import {
   type Challenge,
-  type ChallengeStatus,
   challengeIdOf,
   isSettledToken,
   newChallenge,
@@ -47,6 +46,7 @@ import type { IdvWorkflowPort } from '../adapters/aws/idv-workflow';
 import type { CardChangePort } from '../domain/card';
 import { isCardDomainEvent } from '../adapters/pismo/card-event';
 import { ingestCardEvent } from './ingest-card-event';
+import type { IngestOutcome } from './ingest-outcome';
 
 /** Ports the ingestion use case needs. */
 export interface IngestDeps {
@@ -64,33 +64,7 @@ export interface IngestDeps {
   random?: () => number;
 }
 
-/** What happened to one event; handlers turn this into responses, logs and metrics. */
-export interface IngestOutcome {
-  outcome: 'applied' | 'duplicate';
-  eventId: string;
-  eventType: string;
-  callMethod: string;
-  recognized: boolean;
-  /** Schema version the event declared (`schema_version` or the `-<n>` event type suffix). */
-  schemaVersion?: string;
-  /** Paths of fields we do not know (kept, redacted, in the stored payload); at most 20. */
-  unknownFields: string[];
-  tokenId: string | null;
-  cardId: string | null;
-  /** The token's status after this event (undefined for events without a token). */
-  tokenStatus?: TokenStatus;
-  /** Whether the token state changed (false for duplicates and already-superseded events). */
-  stateChanged: boolean;
-  /** The ID&V challenge this event carried, if any. */
-  challenge?: { challengeId: string; status: ChallengeStatus; workflow: 'started' | 'duplicate' | 'none' };
-  /** Whether a waiting ID&V workflow was resumed by this event. */
-  resumedWorkflow?: boolean;
-  /**
-   * A `cards` `update` (ingest-card-event.ts): its status, whether we know it, whether the card's
-   * state is this event's (false: an older event, which changed nothing), and the card's status now.
-   */
-  card?: { status: string; statusKnown: boolean; current: boolean; cardStatus: string };
-}
+export type { IngestOutcome } from './ingest-outcome';
 
 /**
  * State-merge retry under contention (optimistic concurrency on one item). Full jitter (a delay
