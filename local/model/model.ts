@@ -223,6 +223,9 @@ export function deriveLocalModel(stacks: SynthesizedStack[]): LocalModel {
       const fnOf = (arn: unknown) => String(arn).match(/^arn:aws:local:::([^/]+)\/Arn$/)?.[1];
       const visit = (states: Record<string, Obj>) => {
         for (const [name, state] of Object.entries(states)) {
+          // A Map's iterations run their own states (ItemProcessor, or Iterator in older definitions).
+          const inner = ((state.ItemProcessor ?? state.Iterator) as Obj | undefined)?.States;
+          if (state.Type === 'Map' && inner) visit(inner as Record<string, Obj>);
           if (state.Type !== 'Task') continue;
           const resource = String(state.Resource);
           const params = (state.Parameters ?? {}) as Obj;

@@ -90,3 +90,32 @@ export async function actOnToken(unit: TokenUnit, deps: ActDeps): Promise<UnitOu
     ? { outcome: 'done', action: planned.action }
     : { outcome: 'refused', action: planned.action, detail: result.detail };
 }
+
+/**
+ * A unit whose retries are exhausted (the workflow's catch): recorded on the token's timeline, for
+ * people, and counted by the handler (alarm). The token is left as it is; the plan says what was meant.
+ */
+export async function recordExhaustedUnit(
+  unit: TokenUnit,
+  error: string,
+  deps: Pick<ActDeps, 'store' | 'now'>,
+): Promise<void> {
+  const plan = await deps.store.getCardPlan(unit.cardId, unit.cardEventId);
+  const planned = plan?.actions.find((a) => a.tokenId === unit.tokenId);
+  if (!plan || !planned) return;
+  const now = (deps.now ?? systemClock)();
+  await deps.store.addTimelineEntry(
+    { tokenId: unit.tokenId },
+    {
+      eventId: `card-policy-failed.${plan.cardEventId}`.slice(0, 64),
+      eventType: 'card_policy',
+      occurredAt: plan.occurredAt,
+      callMethod: `CARD_POLICY_${planned.action.toUpperCase()}`,
+      recognized: true,
+      facts: { cardId: plan.cardId },
+      payload: JSON.stringify({ officer: POLICY_OFFICER, cardEventId: plan.cardEventId, outcome: 'exhausted', error }),
+      receivedAt: now.toISOString(),
+      note: `${planned.action} failed after retries (${error.slice(0, 64)}): ${planned.reason}`,
+    },
+  );
+}
