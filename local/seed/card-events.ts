@@ -38,3 +38,20 @@ export function cardUpdateEvent(o: CardUpdateOptions): Record<string, unknown> {
     },
   };
 }
+
+/** `npm run pismo -- send card-blocked [--card <id>]` and friends: a new card status change, now. */
+export const CARD_SCENARIOS: Readonly<Record<string, { status: string; previousStatus: string }>> = {
+  'card-blocked': { status: 'BLOCKED', previousStatus: 'NORMAL' },
+  'card-unblocked': { status: 'NORMAL', previousStatus: 'BLOCKED' },
+  'card-lost': { status: 'LOST', previousStatus: 'NORMAL' },
+  'card-fraud': { status: 'FRAUD', previousStatus: 'WARNING' },
+  'card-canceled': { status: 'CANCELED', previousStatus: 'NORMAL' },
+  'card-unknown-status': { status: 'MELTED', previousStatus: 'NORMAL' },
+};
+
+/** A card scenario as a new event (fresh id, now) for the card. */
+export function cardScenarioEvent(name: string, cardId: string | number, eventId: string): Record<string, unknown> {
+  const s = CARD_SCENARIOS[name];
+  if (!s) throw new Error(`no card scenario ${name}`);
+  return cardUpdateEvent({ eventId, cardId, ...s });
+}
