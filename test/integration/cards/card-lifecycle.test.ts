@@ -78,7 +78,8 @@ describe('card lifecycle on the local stack', () => {
     await store.putTokenState(token(t3 as string, cardId, 'suspended'), undefined);
 
     const eventId = randomUUID();
-    const res = await post(cardScenarioEvent('card-blocked', cardId, eventId));
+    const blocked = cardScenarioEvent('card-blocked', cardId, eventId);
+    const res = await post(blocked);
     expect(res).toMatchObject({ status: 202, body: { outcome: 'applied', tokenId: null } });
     expect((await store.getCardState(cardId))?.state).toMatchObject({ status: 'BLOCKED', lastEventId: eventId });
 
@@ -102,8 +103,10 @@ describe('card lifecycle on the local stack', () => {
     }
     expect(await timelineNotes(t3 as string)).toEqual([]);
 
-    // The same event again: a duplicate; no second execution, no second plan.
-    expect((await post(cardScenarioEvent('card-blocked', cardId, eventId))).status).not.toBe(202);
+    // The same event again: a duplicate, no second execution.
+    const executions = stack.stepFunctions.executions.size;
+    expect(await post(blocked)).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
+    expect(stack.stepFunctions.executions.size).toBe(executions);
   }, 60_000);
 
   it('an older card event changes nothing; an unknown status is stored, never refused', async () => {
