@@ -166,6 +166,20 @@ export class CardLifecycle extends Construct {
       }),
       'A card policy action on a token failed after every retry: see the token timeline (docs/flows/cards.md).',
     );
+    // Reissue without the token transfer (pan_update FAILURE), from either ingestion path.
+    for (const service of ['ingest-pismo-event', 'consume-pismo-events']) {
+      alarm(
+        `PanUpdateFailedAlarm${service === 'ingest-pismo-event' ? 'Webhook' : 'Queue'}`,
+        new Metric({
+          namespace: METRICS_NAMESPACE,
+          metricName: 'PanUpdateFailed',
+          dimensionsMap: { service },
+          statistic: 'Sum',
+          period: Duration.minutes(5),
+        }),
+        "A card was reissued but Pismo did not transfer its tokens: see the card's timeline work item (docs/flows/cards.md).",
+      );
+    }
     alarm(
       'CardLifecycleExecutionsFailedAlarm',
       this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),

@@ -27,4 +27,6 @@ export interface IngestOutcome {
    * state is this event's (false: an older event, which changed nothing), and the card's status now.
    */
   card?: { status: string; statusKnown: boolean; current: boolean; cardStatus: string };
+  /** A pan_update (reissue): its status, and how many migrated tokens moved / were unknown to us. */
+  panUpdate?: { status: 'SUCCESS' | 'FAILURE' | 'OTHER'; moved: number; unknown: number };
 }

@@ -46,6 +46,7 @@ import type { IdvWorkflowPort } from '../adapters/aws/idv-workflow';
 import type { CardChangePort } from '../domain/card';
 import { isCardDomainEvent } from '../adapters/pismo/card-event';
 import { ingestCardEvent } from './ingest-card-event';
+import { applyPanUpdate, panUpdateNote } from './apply-pan-update';
 import type { IngestOutcome } from './ingest-outcome';
 
 /** Ports the ingestion use case needs. */
@@ -207,6 +208,15 @@ export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<
     );
   }
 
+  // Reissue: a pan_update SUCCESS moves the migrated tokens to the new card (apply-pan-update.ts),
+  // before the card timelines (the dedup record), so a crash re-runs it; it is idempotent.
+  let panUpdate: IngestOutcome['panUpdate'];
+  if (event.callMethod === 'PAN_UPDATE') {
+    entry.note = panUpdateNote(event);
+    const r = await applyPanUpdate(event, entry, deps.store);
+    panUpdate = { status: r.status, moved: r.moved.length, unknown: r.unknown.length };
+  }
+
   // The primary owner is written last, so its conditional put decides applied/duplicate.
   let created = false;
   for (const owner of owners) created = await deps.store.addTimelineEntry(owner, entry);
@@ -225,6 +235,7 @@ export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<
     stateChanged,
     challenge,
     resumedWorkflow,
+    panUpdate,
   };
 }
 

@@ -12,6 +12,14 @@ export function reportIngestOutcome(obs: Observability, outcome: IngestOutcome, 
     obs.metrics.addMetric('UnknownCardStatus', 'Count', 1);
     obs.logger.warn('unknown card status stored', { eventId: outcome.eventId, cardId: outcome.cardId });
   }
+  if (outcome.panUpdate?.status === 'FAILURE' && outcome.outcome === 'applied') {
+    // Reissue without the token transfer: a work item for Customer Service (on the card timelines), alarmed.
+    obs.metrics.addMetric('PanUpdateFailed', 'Count', 1);
+    obs.logger.warn('pan_update failed: tokens not transferred', { eventId: outcome.eventId, cardId: outcome.cardId });
+  }
+  if (outcome.panUpdate?.status === 'SUCCESS' && outcome.panUpdate.moved > 0) {
+    obs.metrics.addMetric('TokensMovedToNewCard', 'Count', outcome.panUpdate.moved);
+  }
   if (outcome.card && !outcome.card.current) {
     // Older than the last event applied for the card: on its timeline, no change of state.
     obs.metrics.addMetric('CardEventsSuperseded', 'Count', 1);
