@@ -53,14 +53,19 @@ export async function planCardChange(change: CardChange, deps: PlanDeps): Promis
     do {
       const page = await deps.store.listTokensOfCard(change.cardId, PAGE, cursor);
       for (const token of page.items) {
-        const suspendedByPolicy =
+        const mark =
           rule.action === 'resume' && token.status === 'suspended'
-            ? (await deps.store.getPolicySuspension(token.tokenId)) !== undefined
-            : false;
+            ? await deps.store.getPolicySuspension(token.tokenId)
+            : undefined;
+        const requestor = token.facts.eventRequestor;
         const decided = decideForToken(rule.action, {
           tokenId: token.tokenId,
           status: token.status ?? 'unknown',
-          suspendedByPolicy,
+          suspendedByPolicy: mark !== undefined,
+          suspendedByOthers:
+            mark !== undefined &&
+            (requestor === 'CARDHOLDER' || requestor === 'WALLET') &&
+            (token.statusAt ?? '') > mark.at,
         });
         if ('skip' in decided) skipped.push({ tokenId: token.tokenId, why: decided.skip });
         else

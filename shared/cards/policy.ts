@@ -75,6 +75,11 @@ export interface TokenView {
   status: string;
   /** Whether this policy's suspension mark is on the token. */
   suspendedByPolicy: boolean;
+  /**
+   * Whether someone else (the cardholder or the wallet, per the network's last lifecycle event) also
+   * suspended it since: the multi-suspender rule, each suspender lifts only its own suspension.
+   */
+  suspendedByOthers?: boolean;
 }
 
 const TERMINAL = new Set(['deleted', 'declined']);
@@ -94,7 +99,10 @@ export function decideForToken(action: PolicyAction, token: TokenView): { action
       return token.status === 'active' ? { action: 'suspend' } : { skip: `token ${token.status}, not active` };
     case 'resume':
       if (token.status !== 'suspended') return { skip: `token ${token.status}, not suspended` };
-      return token.suspendedByPolicy ? { action: 'resume' } : { skip: 'suspended by someone else, not by this policy' };
+      if (!token.suspendedByPolicy) return { skip: 'suspended by someone else, not by this policy' };
+      return token.suspendedByOthers
+        ? { skip: 'also suspended by the cardholder or the wallet since: theirs to lift' }
+        : { action: 'resume' };
     case 'delete':
       return TERMINAL.has(token.status) ? { skip: `token already ${token.status}` } : { action: 'delete' };
   }

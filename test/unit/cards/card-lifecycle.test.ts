@@ -137,6 +137,26 @@ describe('card lifecycle: plan and fan-out (issue 14)', () => {
     ]);
   });
 
+  it('multi-suspender: NORMAL does not resume a token the cardholder also suspended after the policy did', async () => {
+    const s = await setup([token('t1', 'active'), token('t2', 'active')]);
+    await s.cardEvent(change('ce-1', 'BLOCKED'));
+    await s.store.putTokenState(token('t1', 'suspended'), 1);
+    // t2: the network's last lifecycle event says the cardholder suspended it, after the policy did.
+    await s.store.putTokenState(
+      {
+        ...token('t2', 'suspended'),
+        statusAt: '2026-12-01T12:30:00.000Z',
+        facts: { cardId: '123', eventRequestor: 'CARDHOLDER' },
+      },
+      1,
+    );
+    const { planned } = await s.cardEvent(change('ce-2', 'NORMAL', T2, 'BLOCKED'));
+    expect(planned.plan.actions.map((a) => a.tokenId)).toEqual(['t1']);
+    expect(planned.plan.skipped).toEqual([
+      { tokenId: 't2', why: 'also suspended by the cardholder or the wallet since: theirs to lift' },
+    ]);
+  });
+
   it('LOST suspends pending reissue; FRAUD and terminal statuses delete', async () => {
     for (const [status, action] of [
       ['LOST', 'suspend'],
