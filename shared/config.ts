@@ -42,6 +42,9 @@ export const ENV = {
   originVerifySecretRegion: 'ORIGIN_VERIFY_SECRET_REGION',
   officerCustomersClaim: 'OFFICER_CUSTOMERS_CLAIM',
   traceEnabled: 'POWERTOOLS_TRACE_ENABLED',
+  cardLifecycleStateMachineArn: 'CARD_LIFECYCLE_STATE_MACHINE_ARN',
+  cardPolicy: 'CARD_POLICY',
+  cardPolicyMode: 'CARD_POLICY_MODE',
   /** Set by the Lambda runtime, never by us. */
   lambdaExecutionEnv: 'AWS_EXECUTION_ENV',
 } as const;
@@ -369,4 +372,17 @@ export function loadReconciliationConfig(env: NodeJS.ProcessEnv = process.env) {
     staleDays: positiveInt(env, E.staleDays, d.staleDays),
     maxCards: whole(E.maxCards, d.maxCards),
   };
+}
+
+/** The card lifecycle workflow (issue 14); unset: card events are stored and no policy runs. */
+export function loadCardLifecycleStateMachineArn(env: Env = process.env): string | undefined {
+  return optional(env, ENV.cardLifecycleStateMachineArn);
+}
+
+/** The card-status policy by name (default `default-v1`) and an optional forced mode (`shadow` or `enforce`). */
+export function loadCardPolicyConfig(env: Env = process.env): { name: string; mode?: 'enforce' | 'shadow' } {
+  const mode = optional(env, ENV.cardPolicyMode);
+  if (mode !== undefined && mode !== 'enforce' && mode !== 'shadow')
+    throw new Error(`${ENV.cardPolicyMode} must be enforce or shadow`);
+  return { name: env[ENV.cardPolicy] || 'default-v1', mode };
 }

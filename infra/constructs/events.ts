@@ -106,10 +106,10 @@ export class Events {
     );
     new Rule(scope, 'PismoEventsRule', {
       eventBus: EventBus.fromEventBusName(scope, 'PismoBus', props.pismoEventBusName),
-      description: 'Pismo cards-tokenization data events to the ingestion queue',
+      description: 'Pismo cards-tokenization and cards data events to the ingestion queue',
       eventPattern: {
         source: Match.prefix(props.pismoEventSourcePrefix),
-        detail: { domain: ['cards-tokenization'] },
+        detail: { domain: ['cards-tokenization', 'cards'] },
       },
       targets: [
         new SqsQueue(this.queue, {

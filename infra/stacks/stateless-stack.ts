@@ -9,6 +9,7 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { DecisionFailMode } from '../../shared/config';
 import type { MdesBinding, PismoWebhookSettings } from '../constructs/app-function';
+import { CardLifecycle } from '../constructs/cards';
 import { CustomerService } from '../constructs/customer-service';
 import { Decision } from '../constructs/decision';
 import type { EdgeLimitSettings } from '../constructs/edge-limits';
@@ -145,6 +146,9 @@ export class StatelessStack extends Stack {
       pismoClientId: props.idv.pismoClientId,
       pismoClientSecret: props.pismoClientSecret,
     });
+    // Card lifecycle (issue 14): card status changes ingested by the events flow start its workflow.
+    const cards = new CardLifecycle(this, 'CardLifecycle', { ...common, operators });
+    for (const fn of [events.ingest, events.consume]) cards.startedBy(fn);
     new OperationsDashboard(this, 'Operations', {
       alarmTopic: operators,
       decide: decision.decide,

@@ -3,17 +3,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type SeedEventName, seedEvent, seedEventNames } from '../seed/pismo-events';
 import { localGatewayUrl, OUTBOX_FILE, PISMO_KEY_FILE } from '../config/settings';
+import { CARD_SCENARIOS, cardScenarioEvent } from '../seed/card-events';
 import { DECISION_SCENARIOS } from './scenarios';
 import { PismoSimulator } from './server';
 
 /**
- * `npm run pismo -- send <decision-scenario | seed-event | file.json> [--token <id>] [--url <base>]`:
+ * `npm run pismo -- send <decision-scenario | seed-event | card-scenario | file.json> [--token <id>] [--card <id>] [--url <base>]`:
  * sends a webhook signed with the local Pismo simulator's key (the one `npm start` publishes) to
  * `http://127.0.0.1:$PORT` (default 3000) and prints the answer and what to look at next.
  *
  * A seed event is sent as a **new** event: fresh `event_id`, `timestamp` now, a code expiry 30 minutes
  * ahead (so an OTP is delivered, not expired on arrival); a replay of the seed as it is would only be
- * answered `duplicate` once the demo has run. `--token` re-addresses it to another token id.
+ * answered `duplicate` once the demo has run. `--token` re-addresses it to another token id. A card
+ * scenario (`card-blocked`, `card-unblocked`…, local/seed/card-events.ts) is a new Pismo `cards`
+ * `update` event for `--card` (default: the demo card 4995608).
  */
 type Nd = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
 
@@ -59,7 +62,7 @@ async function main() {
   const [command, target] = process.argv.slice(2);
   const base = option('url') ?? localGatewayUrl();
   if (command !== 'send' || !target) {
-    const all = [...DECISION_SCENARIOS.map((s) => s.name), ...seedEventNames()];
+    const all = [...DECISION_SCENARIOS.map((s) => s.name), ...seedEventNames(), ...Object.keys(CARD_SCENARIOS)];
     console.error(`usage: npm run pismo -- send <${all.join('|')}|file.json> [--token <id>] [--url ${base}]`);
     process.exit(2);
   }
@@ -70,9 +73,11 @@ async function main() {
     ? { ...scenario.request, ...(tokenId ? { token_id: tokenId } : {}) }
     : names.includes(target)
       ? freshEvent(target as SeedEventName, tokenId)
-      : existsSync(target)
-        ? JSON.parse(readFileSync(target, 'utf8'))
-        : undefined;
+      : Object.hasOwn(CARD_SCENARIOS, target)
+        ? cardScenarioEvent(target, option('card') ?? '4995608', randomUUID())
+        : existsSync(target)
+          ? JSON.parse(readFileSync(target, 'utf8'))
+          : undefined;
   if (payload === undefined) throw new Error(`no decision scenario, seed event or file named ${target}`);
   const sim = await PismoSimulator.start(PISMO_KEY_FILE);
   try {

@@ -1,3 +1,4 @@
+import type { CardPlan, CardState, PolicySuspension, VersionedCardState } from './card';
 import type { Challenge, ChallengeStatus } from './challenge';
 import type { TokenEvent } from './token-event';
 import type { TokenState } from './token-state';
@@ -17,12 +18,14 @@ import type { TokenStatus } from './token-status';
  *   that name neither) a day; a re-put of the same decision replaces it; read newest first;
  * - audit ({@link AuditPort}): Customer Service actions on a token, a TUR or a day; the outcome is
  *   written over the PENDING record (same record); read newest first;
+ * - cards ({@link CardPort}): a card's state (versioned, from Pismo `cards` events), the card-status
+ *   policy's plans (one per card event, created once) and which tokens that policy suspended;
  * - keys ({@link KeyRevocationPort}): which rotated-out Mastercard keys were revoked, recorded once;
  * - webhook replay ({@link ReplayMemory}): the Pismo webhook token ids (`jti`) already seen, with
  *   the answer given to the first call. It is its own object, not part of {@link TokenStore}: it
  *   is generic in the answer, and every call takes an AbortSignal (the decision has a deadline).
  *
- * {@link TokenStore} is the intersection of the first six, so a composition root passes one object;
+ * {@link TokenStore} is the intersection of the first seven, so a composition root passes one object;
  * use cases name only the ports they use. The only code that knows item keys is the DynamoDB adapter
  * (shared/adapters/dynamo/token-store.ts and webhook-replay-store.ts: one table, single-item
  * conditional writes, no transactions); the in-memory fakes for unit tests are
@@ -52,6 +55,10 @@ export interface TimelineEntry {
   /** Redacted Pismo envelope as JSON text. */
   payload: string;
   receivedAt: string;
+  /** A card event's fields (status, previous status, type, last four): never more of the card. */
+  card?: Pick<CardState, 'status' | 'statusKnown' | 'previousStatus' | 'cardType' | 'lastFour'>;
+  /** A line for people, on entries we write ourselves ("suspended: card 123 BLOCKED at T"). */
+  note?: string;
 }
 
 /** One page of a query, with an opaque cursor for the next page. */
@@ -198,9 +205,32 @@ export interface KeyRevocationPort {
   wasKeyRevoked(customerId: string, consumerKey: string): Promise<boolean>;
 }
 
+/** Cards: a card's state, the card-status policy's plans, and the tokens that policy suspended. */
+export interface CardPort {
+  getCardState(cardId: string): Promise<VersionedCardState | undefined>;
+  /** Like {@link TokenStatePort.putTokenState}: conditional on the version, else {@link VersionConflictError}. */
+  putCardState(state: CardState, expectedVersion: number | undefined): Promise<void>;
+  /** Records a plan once; false when a plan for that card event already exists (the first is kept). */
+  putCardPlan(plan: CardPlan): Promise<boolean>;
+  getCardPlan(cardId: string, cardEventId: string): Promise<CardPlan | undefined>;
+  /** Marks the token suspended by the policy (a re-put replaces the mark). */
+  putPolicySuspension(mark: PolicySuspension): Promise<void>;
+  getPolicySuspension(tokenId: string): Promise<PolicySuspension | undefined>;
+  /** Removes the mark (nothing when there is none). */
+  deletePolicySuspension(tokenId: string): Promise<void>;
+}
+
 /** The token store: every aggregate of the table but the replay memory, as one object. */
 export interface TokenStore
-  extends TokenStatePort, TimelinePort, ChallengePort, DecisionPort, AuditPort, KeyRevocationPort, ReconciliationPort {}
+  extends
+    TokenStatePort,
+    TimelinePort,
+    ChallengePort,
+    DecisionPort,
+    AuditPort,
+    CardPort,
+    KeyRevocationPort,
+    ReconciliationPort {}
 
 /**
  * Webhook replay: Pismo's webhook tokens already seen. Each token id (`jti`, hashed by the verifier)

@@ -71,6 +71,8 @@ export interface TokenFacts {
   panUpdateStatus?: string;
   panUpdateReasonCode?: string;
   migratedTokenIds?: string[];
+  /** Cards this token was on before a reissue moved it (pan_update SUCCESS), oldest first. */
+  previousCardIds?: string[];
   activeTokens?: number;
   correlationId?: string;
   activationMethod?: ActivationMethod;

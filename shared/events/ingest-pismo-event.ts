@@ -17,7 +17,6 @@
 import { type Clock, type Sleep, systemClock } from '../domain/clock';
 import {
   type Challenge,
-  type ChallengeStatus,
   challengeIdOf,
   isSettledToken,
   newChallenge,
@@ -35,6 +34,7 @@ import { carriesChallenge, extractOtp } from '../adapters/pismo/extract-otp';
 import { normalizePismoEvent } from '../adapters/pismo/normalize-event';
 import { redactPismoEvent } from '../adapters/pismo/redact-event';
 import {
+  type CardPort,
   type ChallengePort,
   type TimelineEntry,
   type TimelineOwner,
@@ -43,10 +43,17 @@ import {
   VersionConflictError,
 } from '../domain/store';
 import type { IdvWorkflowPort } from '../adapters/aws/idv-workflow';
+import type { CardChangePort } from '../domain/card';
+import { isCardDomainEvent } from '../adapters/pismo/card-event';
+import { ingestCardEvent } from './ingest-card-event';
+import { applyPanUpdate, panUpdateNote } from './apply-pan-update';
+import type { IngestOutcome } from './ingest-outcome';
 
 /** Ports the ingestion use case needs. */
 export interface IngestDeps {
-  store: TokenStatePort & TimelinePort & ChallengePort;
+  store: TokenStatePort & TimelinePort & ChallengePort & CardPort;
+  /** Card events: where a card's status change goes (the card-status policy); see ingest-card-event.ts. */
+  cardChanges?: CardChangePort;
   now?: Clock;
   /** The ID&V workflow; without it, challenges are stored but no delivery starts. */
   workflow?: IdvWorkflowPort;
@@ -58,28 +65,7 @@ export interface IngestDeps {
   random?: () => number;
 }
 
-/** What happened to one event; handlers turn this into responses, logs and metrics. */
-export interface IngestOutcome {
-  outcome: 'applied' | 'duplicate';
-  eventId: string;
-  eventType: string;
-  callMethod: string;
-  recognized: boolean;
-  /** Schema version the event declared (`schema_version` or the `-<n>` event type suffix). */
-  schemaVersion?: string;
-  /** Paths of fields we do not know (kept, redacted, in the stored payload); at most 20. */
-  unknownFields: string[];
-  tokenId: string | null;
-  cardId: string | null;
-  /** The token's status after this event (undefined for events without a token). */
-  tokenStatus?: TokenStatus;
-  /** Whether the token state changed (false for duplicates and already-superseded events). */
-  stateChanged: boolean;
-  /** The ID&V challenge this event carried, if any. */
-  challenge?: { challengeId: string; status: ChallengeStatus; workflow: 'started' | 'duplicate' | 'none' };
-  /** Whether a waiting ID&V workflow was resumed by this event. */
-  resumedWorkflow?: boolean;
-}
+export type { IngestOutcome } from './ingest-outcome';
 
 /**
  * State-merge retry under contention (optimistic concurrency on one item). Full jitter (a delay
@@ -162,6 +148,8 @@ async function challengeOf(
  * nothing written by this call) when the token stays contended past the retry budget.
  */
 export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<IngestOutcome> {
+  // Pismo's `cards` domain (card status changes) arrives through the same entry points.
+  if (isCardDomainEvent(raw)) return ingestCardEvent(raw, deps);
   const parsed = parsePismoEvent(raw);
   if (!parsed.ok) throw new ValidationError('invalid Pismo tokenization event', parsed.issues);
   const event = normalizePismoEvent(parsed.event);
@@ -220,6 +208,15 @@ export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<
     );
   }
 
+  // Reissue: a pan_update SUCCESS moves the migrated tokens to the new card (apply-pan-update.ts),
+  // before the card timelines (the dedup record), so a crash re-runs it; it is idempotent.
+  let panUpdate: IngestOutcome['panUpdate'];
+  if (event.callMethod === 'PAN_UPDATE') {
+    entry.note = panUpdateNote(event);
+    const r = await applyPanUpdate(event, entry, deps.store);
+    panUpdate = { status: r.status, moved: r.moved.length, unknown: r.unknown.length };
+  }
+
   // The primary owner is written last, so its conditional put decides applied/duplicate.
   let created = false;
   for (const owner of owners) created = await deps.store.addTimelineEntry(owner, entry);
@@ -238,6 +235,7 @@ export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<
     stateChanged,
     challenge,
     resumedWorkflow,
+    panUpdate,
   };
 }
 

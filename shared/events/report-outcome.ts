@@ -5,7 +5,25 @@ import type { Observability } from '../adapters/observability/powertools';
 /** Logs (ids only) and counts one ingestion outcome, the same for the HTTP and queue paths. */
 export function reportIngestOutcome(obs: Observability, outcome: IngestOutcome, channel: 'http' | 'sqs'): void {
   obs.metrics.addMetric(outcome.outcome === 'applied' ? 'EventsApplied' : 'EventsDuplicate', 'Count', 1);
-  const knownType = (EVENT_TYPES as readonly string[]).includes(outcome.eventType);
+  // A card `update` carries `card`; any other card event type is unknown (ingest-card-event.ts).
+  const knownType = outcome.card !== undefined || (EVENT_TYPES as readonly string[]).includes(outcome.eventType);
+  if (outcome.card && !outcome.card.statusKnown) {
+    // A card status we do not know: stored on the card (the policy leaves its tokens alone), counted.
+    obs.metrics.addMetric('UnknownCardStatus', 'Count', 1);
+    obs.logger.warn('unknown card status stored', { eventId: outcome.eventId, cardId: outcome.cardId });
+  }
+  if (outcome.panUpdate?.status === 'FAILURE' && outcome.outcome === 'applied') {
+    // Reissue without the token transfer: a work item for Customer Service (on the card timelines), alarmed.
+    obs.metrics.addMetric('PanUpdateFailed', 'Count', 1);
+    obs.logger.warn('pan_update failed: tokens not transferred', { eventId: outcome.eventId, cardId: outcome.cardId });
+  }
+  if (outcome.panUpdate?.status === 'SUCCESS' && outcome.panUpdate.moved > 0) {
+    obs.metrics.addMetric('TokensMovedToNewCard', 'Count', outcome.panUpdate.moved);
+  }
+  if (outcome.card && !outcome.card.current) {
+    // Older than the last event applied for the card: on its timeline, no change of state.
+    obs.metrics.addMetric('CardEventsSuperseded', 'Count', 1);
+  }
   if (!outcome.recognized) {
     // An event type, call method or status word we do not know: stored, never dead-lettered.
     obs.metrics.addMetric(knownType ? 'UnknownCallMethod' : 'UnknownEventType', 'Count', 1);

@@ -118,7 +118,10 @@ describe('infra', () => {
       const rule = (t: Template) =>
         Object.values(t.findResources('AWS::Events::Rule')).find((r) => r.Properties.EventPattern)?.Properties;
       expect(rule(stateless)).toMatchObject({
-        EventPattern: { source: [{ prefix: 'aws.partner/pismo.io' }], detail: { domain: ['cards-tokenization'] } },
+        EventPattern: {
+          source: [{ prefix: 'aws.partner/pismo.io' }],
+          detail: { domain: ['cards-tokenization', 'cards'] },
+        },
         Targets: [expect.objectContaining({ DeadLetterConfig: { Arn: expect.anything() } })],
       });
       const other = Template.fromStack(

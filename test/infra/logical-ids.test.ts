@@ -66,11 +66,24 @@ describe('logical IDs of stateful resources (a change replaces the resource)', (
 
   it('stateless stack: queues, topics, keys, log groups and the ID&V state machine', () => {
     expect(statefulIds(build().stateless)).toEqual({
-      'AWS::KMS::Key': ['IdvWorkflowExecutionKey38691A10', 'MessagingKey9A79A2B1', 'TopicKeyB2E0C9CB'],
+      'AWS::KMS::Key': [
+        'CardLifecycleExecutionKey72CF1AAD',
+        'IdvWorkflowExecutionKey38691A10',
+        'MessagingKey9A79A2B1',
+        'TopicKeyB2E0C9CB',
+      ],
       'AWS::SQS::Queue': ['PismoEventsDlq5CDAED26', 'PismoEventsQueueCDD4671C'],
       'AWS::SNS::Topic': ['OperatorAlarms0A66BB52', 'PismoEventsTopic4C95078C'],
-      'AWS::Logs::LogGroup': ['ApiAccessLogsE9DF007D', ...FUNCTION_LOGS, 'IdvWorkflowLogsB7881617'].sort(),
+      'AWS::Logs::LogGroup': [
+        'ApiAccessLogsE9DF007D',
+        ...FUNCTION_LOGS,
+        'IdvWorkflowLogsB7881617',
+        'CardLifecycleActOnCardTokenFnLogsD5F69498',
+        'CardLifecycleLogsD4BA4117',
+        'CardLifecyclePlanCardChangeFnLogsD74B7925',
+      ].sort(),
       'AWS::StepFunctions::StateMachine': [
+        'CardLifecycleStateMachine6B45C05A',
         'IdvWorkflowStateMachine81DE793B',
         'ReconciliationSweepStateMachineACA10BEE',
       ],

@@ -60,7 +60,7 @@ describe('infra', () => {
   describe('StatelessStack', () => {
     it('runs every function on Node.js 24, arm64, with active tracing and an encrypted, retained log group', () => {
       const fns = stateless.findResources('AWS::Lambda::Function', { Metadata: { 'local:entry': Match.anyValue() } });
-      expect(Object.keys(fns).sort()).toHaveLength(17); // 13 + lifecycle + reconciliation (API, scheduled, sweep)
+      expect(Object.keys(fns).sort()).toHaveLength(19); // 13 + lifecycle + reconciliation (API, scheduled, sweep) + cards (plan, act)
       for (const [id, fn] of Object.entries(fns)) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
@@ -101,7 +101,7 @@ describe('infra', () => {
       });
       stateless.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', RawMessageDelivery: true });
       stateless.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: { detail: { domain: ['cards-tokenization'] } },
+        EventPattern: { detail: { domain: ['cards-tokenization', 'cards'] } },
         Targets: [Match.objectLike({ InputPath: '$.detail' })],
       });
       stateless.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { GSI } from '../../config';
 import { traced } from '../observability/tracer';
+import type { CardPlan, CardState, PolicySuspension, VersionedCardState } from '../../domain/card';
 import type { Challenge, ChallengeStatus } from '../../domain/challenge';
 import type { TokenState } from '../../domain/token-state';
 import { sanitiseText } from '../../domain/sanitise';
@@ -59,6 +60,8 @@ const RECON = {
   resultPrefix: 'RECONCILIATION#',
   flags: 'RECONCILIATION#FLAGS',
 } as const;
+const PLAN_PREFIX = 'PLAN#';
+const POLICY_SUSPENSION_SK = 'POLICY#SUSPENSION';
 
 /** The cursor of a query on one partition's items whose sort key starts with `prefix`. */
 function partitionQuery(partition: string, prefix: string): CursorQuery {
@@ -77,6 +80,8 @@ function toState(item: Record<string, unknown>): VersionedTokenState {
  * webhook-replay-store.ts): single-item conditional writes only (no transactions). Item keys:
  * `TOKEN#<id>` holds the state (`STATE`), timeline (`EVENT#<at>#<id>`), decisions
  * (`DECISION#<at>#<id>`), challenges (`CHALLENGE#<id>`) and audit (`AUDIT#<at>#<id>`) of a token;
+ * `CARD#<id>` also holds the card's state (`STATE`) and the policy's plans (`PLAN#<card event id>`);
+ * the policy's suspension mark of a token is `TOKEN#<id>` / `POLICY#SUSPENSION`;
  * `CARD#`, `TUR#`, `AUDIT#DAY#` and `DECISIONS#INVALID#` partitions hold those without a token;
  * `KEYS#<customer>` the revoked keys. Reconciliation: `RECONCILIATION#RUNS` holds the runs
  * (`RUN#<startedAt>#<id>`), `RECONCILIATION#RUN#<id>` a run's card results (`CARD#<card>`), a card's
@@ -326,6 +331,84 @@ export class DynamoTokenStore implements TokenStore {
   async listAudit(owner: AuditOwner, limit: number): Promise<AuditRecord[]> {
     const page = await this.queryPrefix(owner, AUDIT_PREFIX, { limit, newestFirst: true });
     return page.items as unknown as AuditRecord[];
+  }
+
+  async getCardState(cardId: string): Promise<VersionedCardState | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { PK: pk({ cardId }), SK: STATE_SK }, ConsistentRead: true }),
+    );
+    if (!out.Item) return undefined;
+    const { PK, SK, version, updatedAt, ...rest } = out.Item;
+    return { state: rest as unknown as CardState, version: Number(version) };
+  }
+
+  async putCardState(state: CardState, expectedVersion: number | undefined): Promise<void> {
+    const item: Record<string, unknown> = {
+      PK: pk({ cardId: state.cardId }),
+      SK: STATE_SK,
+      ...state,
+      version: (expectedVersion ?? 0) + 1,
+      updatedAt: new Date().toISOString(),
+    };
+    const written =
+      expectedVersion === undefined
+        ? await putIfAbsent(this.doc, this.tableName, item)
+        : await conditionalPut(this.doc, {
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: 'version = :v',
+            ExpressionAttributeValues: { ':v': expectedVersion },
+          });
+    if (!written) throw new VersionConflictError(`card ${state.cardId} changed`);
+  }
+
+  async putCardPlan(plan: CardPlan): Promise<boolean> {
+    return putIfAbsent(this.doc, this.tableName, {
+      PK: pk({ cardId: plan.cardId }),
+      SK: `${PLAN_PREFIX}${plan.cardEventId}`,
+      ...plan,
+    });
+  }
+
+  async getCardPlan(cardId: string, cardEventId: string): Promise<CardPlan | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: pk({ cardId }), SK: `${PLAN_PREFIX}${cardEventId}` },
+        ConsistentRead: true,
+      }),
+    );
+    if (!out.Item) return undefined;
+    const { PK, SK, ...rest } = out.Item;
+    return rest as unknown as CardPlan;
+  }
+
+  async putPolicySuspension(mark: PolicySuspension): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { PK: pk({ tokenId: mark.tokenId }), SK: POLICY_SUSPENSION_SK, ...mark },
+      }),
+    );
+  }
+
+  async getPolicySuspension(tokenId: string): Promise<PolicySuspension | undefined> {
+    const out = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { PK: pk({ tokenId }), SK: POLICY_SUSPENSION_SK },
+        ConsistentRead: true,
+      }),
+    );
+    if (!out.Item) return undefined;
+    const { PK, SK, ...rest } = out.Item;
+    return rest as unknown as PolicySuspension;
+  }
+
+  async deletePolicySuspension(tokenId: string): Promise<void> {
+    await this.doc.send(
+      new DeleteCommand({ TableName: this.tableName, Key: { PK: pk({ tokenId }), SK: POLICY_SUSPENSION_SK } }),
+    );
   }
 
   async recordKeyRevocation(customerId: string, consumerKey: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import type { CardPlan, CardState } from '../../../shared/domain/card';
 import type { Challenge } from '../../../shared/domain/challenge';
 import type { TokenState } from '../../../shared/domain/token-state';
 import {
@@ -117,6 +118,31 @@ export const cardReconciliation = (runId: string, cardId: string, checkedAt = AT
     },
   ],
   calls: { pismo: 1, mdes: 0 },
+});
+
+export const cardState = (cardId: string, status = 'BLOCKED'): CardState => ({
+  cardId,
+  status,
+  statusKnown: true,
+  previousStatus: 'NORMAL',
+  cardType: 'VIRTUAL',
+  lastFour: '0042',
+  lastEventId: 'ce1',
+  lastEventAt: AT,
+  firstEventAt: AT,
+});
+
+export const cardPlan = (cardId: string, cardEventId: string): CardPlan => ({
+  cardId,
+  cardEventId,
+  cardStatus: 'BLOCKED',
+  previousStatus: 'NORMAL',
+  occurredAt: AT,
+  policyVersion: 'default-v1',
+  mode: 'enforce',
+  createdAt: AT,
+  actions: [{ tokenId: 't1', action: 'suspend', reason: `card ${cardId} BLOCKED at ${AT}` }],
+  skipped: [{ tokenId: 't2', why: 'already suspended' }],
 });
 
 /** Every item of a paged list, following the cursors (with a bound, so a cursor loop fails the test). */
@@ -436,6 +462,47 @@ export function describeTokenStoreContract(newStore: () => Promise<TokenStore>):
       expect((await store.listAudit({ tur: 'x' }, 10)).map((a) => a.auditId)).toEqual(['on-tur']);
       expect((await store.listAudit({ day: 'x' }, 10)).map((a) => a.auditId)).toEqual(['on-day']);
       expect(await store.listAudit({ day: 'y' }, 10)).toEqual([]);
+    });
+  });
+
+  describe('cards (CardPort)', () => {
+    it('creates a card state at version 1, refuses a second create, writes over the expected version only', async () => {
+      expect(await store.getCardState('c1')).toBeUndefined();
+      await store.putCardState(cardState('c1'), undefined);
+      expect(await store.getCardState('c1')).toEqual({ state: cardState('c1'), version: 1 });
+      await expect(store.putCardState(cardState('c1', 'LOST'), undefined)).rejects.toBeInstanceOf(VersionConflictError);
+      await expect(store.putCardState(cardState('c1', 'LOST'), 7)).rejects.toBeInstanceOf(VersionConflictError);
+      await store.putCardState(cardState('c1', 'NORMAL'), 1);
+      expect(await store.getCardState('c1')).toEqual({ state: cardState('c1', 'NORMAL'), version: 2 });
+    });
+
+    it("keeps a card's state apart from its timeline and from its tokens", async () => {
+      await store.putCardState(cardState('c1'), undefined);
+      await store.addTimelineEntry({ cardId: 'c1' }, timelineEntry('e1'));
+      await store.putTokenState(tokenState('t1', { cardId: 'c1' }), undefined);
+      expect((await store.listTimeline({ cardId: 'c1' }, 10)).items).toEqual([timelineEntry('e1')]);
+      expect((await store.listTokensOfCard('c1', 10)).items.map((t) => t.tokenId)).toEqual(['t1']);
+      expect((await store.getCardState('c1'))?.state).toEqual(cardState('c1'));
+    });
+
+    it('records a plan once per card event (the first is kept) and reads it back', async () => {
+      expect(await store.getCardPlan('c1', 'ce1')).toBeUndefined();
+      expect(await store.putCardPlan(cardPlan('c1', 'ce1'))).toBe(true);
+      expect(await store.putCardPlan({ ...cardPlan('c1', 'ce1'), actions: [] })).toBe(false);
+      expect(await store.getCardPlan('c1', 'ce1')).toEqual(cardPlan('c1', 'ce1'));
+      expect(await store.getCardPlan('c2', 'ce1')).toBeUndefined();
+    });
+
+    it("marks, reads and removes the policy's suspension of a token", async () => {
+      const mark = { tokenId: 't1', cardId: 'c1', cardEventId: 'ce1', cardStatus: 'BLOCKED', at: AT };
+      expect(await store.getPolicySuspension('t1')).toBeUndefined();
+      await store.putPolicySuspension(mark);
+      await store.putPolicySuspension({ ...mark, cardEventId: 'ce2' });
+      expect(await store.getPolicySuspension('t1')).toEqual({ ...mark, cardEventId: 'ce2' });
+      expect(await store.getPolicySuspension('t2')).toBeUndefined();
+      await store.deletePolicySuspension('t1');
+      await store.deletePolicySuspension('t1');
+      expect(await store.getPolicySuspension('t1')).toBeUndefined();
     });
   });
 
