@@ -31,9 +31,14 @@ module.exports = {
     {
       name: 'handler-imports-its-own-flow',
       severity: 'error',
-      comment: 'functions/<flow> call the use cases of their own flow (shared/<flow>), not another flow.',
+      comment:
+        'functions/<flow> call the use cases of their own flow (shared/<flow>), not another flow. One exception: ' +
+        'shared/lifecycle/, the single door for acting on tokens (audited, status rules), which any composition ' +
+        'root may use (docs/decisions/0020-lifecycle-is-the-door-for-token-actions.md). Flows (shared/<flow>) ' +
+        'still never import it: they keep a port.',
       from: { path: `^functions/${FLOWS}/` },
-      to: { path: `^shared/${FLOWS}/`, pathNot: '^shared/$1/' },
+      // Exception: shared/lifecycle/ (ADR 0020): the lifecycle use case is the one door for token actions.
+      to: { path: `^shared/${FLOWS}/`, pathNot: ['^shared/$1/', '^shared/lifecycle/'] },
     },
     {
       name: 'adapter-imports-no-flow',

@@ -5,38 +5,20 @@ import { loadBaseConfig } from '../../shared/config';
 import { createObservability } from '../../shared/adapters/observability/powertools';
 import { DynamoTokenStore } from '../../shared/adapters/dynamo/token-store';
 import { actOnToken, recordExhaustedUnit, type UnitOutcome } from '../../shared/cards/act-on-token';
-import type { TokenActionRequest, TokenActionResult, TokenActions, TokenUnit } from '../../shared/cards/ports';
+import type { TokenUnit } from '../../shared/cards/ports';
+import { createLifecycleDeps } from '../../shared/lifecycle/lifecycle-deps';
+import { LifecycleTokenActions } from './lifecycle-token-actions';
 
 const config = loadBaseConfig();
 const obs = createObservability('act-on-card-token');
 const store = new DynamoTokenStore(config.tableName);
 
 /**
- * NOT CONNECTED YET. The {@link TokenActions} port is to be implemented by the network-neutral token
- * lifecycle use case (issue 13: suspend/resume/delete through Pismo or MDES, audited), which is not on
- * this branch. Until it is wired here, every action is refused with this reason, recorded on the
- * token's timeline ("suspend refused: not connected…"): nothing reaches Pismo or MDES.
+ * The policy's actions go through the token lifecycle use case (the one door for acting on tokens,
+ * docs/decisions/0020-lifecycle-is-the-door-for-token-actions.md). The policy acts for the issuer
+ * itself: no JWT, the MDES customer serving the token's organisation.
  */
-class NotConnectedTokenActions implements TokenActions {
-  private refuse(request: TokenActionRequest): Promise<TokenActionResult> {
-    obs.logger.warn('token action not sent: the lifecycle use case is not connected', {
-      tokenId: request.tokenId,
-      action: request.action,
-      cardEventId: request.cardEventId,
-    });
-    return Promise.resolve({ outcome: 'refused', detail: 'not connected to the token lifecycle use case (issue 13)' });
-  }
-  suspend(request: TokenActionRequest) {
-    return this.refuse(request);
-  }
-  resume(request: TokenActionRequest) {
-    return this.refuse(request);
-  }
-  delete(request: TokenActionRequest) {
-    return this.refuse(request);
-  }
-}
-const actions = new NotConnectedTokenActions();
+const actions = new LifecycleTokenActions(createLifecycleDeps(obs, config)({ kind: 'issuer' }));
 
 /** A unit of the workflow's Map, or (the Map's catch) a unit whose retries are exhausted, with the error. */
 type Input = TokenUnit & { error?: { Error?: string } };

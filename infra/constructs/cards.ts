@@ -30,8 +30,10 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { ENV, METRICS_NAMESPACE } from '../../shared/config';
-import { AppFunction } from './app-function';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { ENV, LIFECYCLE_ENV, METRICS_NAMESPACE } from '../../shared/config';
+import { AppFunction, type MdesBinding } from './app-function';
+import { LIFECYCLE_PISMO_PROGRAMS_CONTEXT, PISMO_TOKENIZATION_URL_CONTEXT } from './lifecycle';
 import { accountArn, allowServiceToUseKey } from './key-policies';
 
 export interface CardsProps {
@@ -44,6 +46,15 @@ export interface CardsProps {
   policy?: string;
   /** Forces the policy's mode: `shadow` records the plans and touches no token. */
   policyMode?: 'enforce' | 'shadow';
+  /**
+   * What the token lifecycle use case needs (the act function goes through it, ADR 0020): Pismo's
+   * API host and client id, the Pismo client secret and the MDES customers' key secrets.
+   */
+  lifecycle: {
+    idv: { pismoApiUrl: string; pismoClientId: string };
+    pismoClientSecret: { secret: ISecret; key: IKey };
+    mdes: readonly MdesBinding[];
+  };
 }
 
 /** Retries of one token's action: 2 s, 4 s, 8 s, 16 s, 32 s (full jitter), then the catch. */
@@ -57,6 +68,11 @@ export class CardLifecycle extends Construct {
   constructor(scope: Construct, id: string, props: CardsProps) {
     super(scope, id);
     const common = { logKey: props.logKey, logRetention: props.logRetention, timeout: Duration.seconds(30) };
+    const lc = props.lifecycle;
+    const tokenizationUrl =
+      (this.node.tryGetContext(PISMO_TOKENIZATION_URL_CONTEXT) as string | undefined) ||
+      `${lc.idv.pismoApiUrl.replace(/\/+$/, '')}/cards-tokenization`;
+    const programs = String(this.node.tryGetContext(LIFECYCLE_PISMO_PROGRAMS_CONTEXT) ?? '');
     this.plan = new AppFunction(this, 'PlanCardChangeFn', {
       ...common,
       entry: 'functions/cards/plan-card-change.ts',
@@ -70,7 +86,18 @@ export class CardLifecycle extends Construct {
       ...common,
       entry: 'functions/cards/act-on-card-token.ts',
       description: "Card lifecycle: the plan's action on one token",
-    }).useTable(props.table, 'readWrite');
+      // Through the lifecycle use case (ADR 0020): the same access as the lifecycle function, no more.
+      mastercard: true,
+      environment: {
+        [ENV.pismoApiUrl]: lc.idv.pismoApiUrl,
+        [ENV.pismoClientId]: lc.idv.pismoClientId,
+        [LIFECYCLE_ENV.pismoTokenizationUrl]: tokenizationUrl,
+        ...(programs ? { [LIFECYCLE_ENV.pismoMastercardPrograms]: programs } : {}),
+      },
+    })
+      .useTable(props.table, 'readWrite')
+      .useSecret(ENV.pismoClientSecretId, lc.pismoClientSecret.secret, lc.pismoClientSecret.key)
+      .useMdes(lc.mdes);
 
     const invoke = (name: string, fn: AppFunction, payload?: TaskInput) =>
       new LambdaInvoke(this, name, {

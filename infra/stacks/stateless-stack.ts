@@ -147,7 +147,11 @@ export class StatelessStack extends Stack {
       pismoClientSecret: props.pismoClientSecret,
     });
     // Card lifecycle (issue 14): card status changes ingested by the events flow start its workflow.
-    const cards = new CardLifecycle(this, 'CardLifecycle', { ...common, operators });
+    const cards = new CardLifecycle(this, 'CardLifecycle', {
+      ...common,
+      operators,
+      lifecycle: { idv: props.idv, pismoClientSecret: props.pismoClientSecret, mdes: props.mdes },
+    });
     for (const fn of [events.ingest, events.consume]) cards.startedBy(fn);
     new OperationsDashboard(this, 'Operations', {
       alarmTopic: operators,

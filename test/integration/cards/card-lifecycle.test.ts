@@ -6,6 +6,7 @@ import { DynamoTokenStore } from '../../../shared/adapters/dynamo/token-store';
 import { cardExecutionName } from '../../../shared/adapters/aws/card-lifecycle-workflow';
 import type { TokenState } from '../../../shared/domain/token-state';
 import { cardScenarioEvent, cardUpdateEvent } from '../../../local/seed/card-events';
+import { eventLike } from '../../../local/seed/pismo-events';
 import { type LocalStack, startLocalStack } from '../../../local/stack/local-stack';
 import { captureStdout } from '../../fixtures/capture-stdout';
 import { until } from '../../fixtures/until';
@@ -13,7 +14,9 @@ import { until } from '../../fixtures/until';
 /**
  * Issue 14 on the local stack: a Pismo `cards` event through the signed webhook changes the card's
  * state and starts the card lifecycle workflow (template-derived), which stores the plan and runs one
- * iteration per token. The TokenActions port is not connected yet: each action is refused, on the token.
+ * iteration per token. Each action goes through the token lifecycle use case (ADR 0020), audited with
+ * the policy as the officer: a Visa token is suspended through the Pismo simulator; a Mastercard token
+ * with no Token Unique Reference yet is refused by the lifecycle's rules, on the token.
  */
 let stack: LocalStack;
 let store: DynamoTokenStore;
@@ -99,7 +102,11 @@ describe('card lifecycle on the local stack', () => {
         const n = await timelineNotes(t);
         return n.length > 0 && n;
       });
-      expect(notes).toEqual([expect.stringMatching(/^suspend refused: not connected .*card \d+ BLOCKED at /)]);
+      expect(notes).toEqual([
+        expect.stringMatching(
+          /^suspend refused: token \d+ has no MDES Token Unique Reference yet.*card \d+ BLOCKED at /,
+        ),
+      ]);
     }
     expect(await timelineNotes(t3 as string)).toEqual([]);
 
@@ -107,6 +114,34 @@ describe('card lifecycle on the local stack', () => {
     const executions = stack.stepFunctions.executions.size;
     expect(await post(blocked)).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
     expect(stack.stepFunctions.executions.size).toBe(executions);
+  }, 60_000);
+
+  it('a card blocked: its Visa token suspended through the Pismo simulator, audited as the policy, then suspended', async () => {
+    // An active Visa token of card 5271995 in our store (a VTS resume notification) and at Pismo.
+    const cardId = '5271995';
+    const tokenId = '95001';
+    const resume = eventLike('vts-token-resume', {
+      eventId: `resume-${tokenId}`,
+      tokenId,
+      timestamp: new Date(Date.now() - 60_000).toISOString(),
+    });
+    expect((await stack.pismo.send(`${stack.url}/pismo/events`, resume)).status).toBeLessThan(300);
+    stack.pismo.tokenOperations.provision({ tokenId, cardId, accountId: '100002000', network: 'vts' });
+    expect((await store.getTokenState(tokenId))?.state).toMatchObject({ status: 'active', facts: { cardId } });
+
+    const eventId = randomUUID();
+    expect((await post(cardScenarioEvent('card-blocked', cardId, eventId))).status).toBe(202);
+    const execution = await until(() =>
+      stack.stepFunctions.executions.get(cardExecutionName({ cardId, cardEventId: eventId })),
+    );
+    await execution.done;
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(stack.pismo.tokenOperations.tokens.get(tokenId)?.history.at(-1)).toMatchObject({ operation: 'SUSPEND' });
+    const [audit] = await store.listAudit({ tokenId }, 10);
+    expect(audit).toMatchObject({ userId: 'card-lifecycle-policy', operation: 'suspend', outcome: 'DONE' });
+    expect(audit?.parameters?.comment).toContain(`(event ${eventId})`);
+    // The simulator's event reaches our webhook: the token is suspended.
+    await until(async () => (await store.getTokenState(tokenId))?.state.status === 'suspended');
   }, 60_000);
 
   it('an older card event changes nothing; an unknown status is stored, never refused', async () => {

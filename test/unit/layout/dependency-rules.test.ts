@@ -95,6 +95,27 @@ describe('dependency rules', () => {
     );
   });
 
+  it('accept a handler of any flow using the lifecycle use case, the one door for token actions (ADR 0020)', () => {
+    const dir = tree({
+      'shared/lifecycle/lifecycle.ts': "import { model } from '../domain/model';\nexport const act = model;\n",
+      'functions/cards/act.ts': "import { act } from '../../shared/lifecycle/lifecycle';\nexport const h = act;\n",
+    });
+    dirs.push(dir);
+    const { status, out } = cruise(dir);
+    expect(out).toContain('no dependency violations found');
+    expect(status).toBe(0);
+  });
+
+  it('still fail when a flow (not its handler) imports the lifecycle use case', () => {
+    expectViolation(
+      {
+        'shared/lifecycle/lifecycle.ts': "import { model } from '../domain/model';\nexport const act = model;\n",
+        'shared/cards/act.ts': "import { act } from '../lifecycle/lifecycle';\nexport const a = act;\n",
+      },
+      'flow-imports-no-other-flow',
+    );
+  });
+
   it('fail when an adapter imports a flow', () => {
     expectViolation(
       { 'shared/adapters/aws/x.ts': "import { step } from '../../idv/step';\nexport const x = step;\n" },
