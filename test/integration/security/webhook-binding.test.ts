@@ -26,7 +26,7 @@ function freshBody(route: Route): string {
   seq++;
   if (route === 'events')
     return JSON.stringify(
-      eventLike('mdes-ta', { eventId: `binding-${seq}-${Date.now()}`, tokenId: `9${seq}${Date.now()}` }),
+      eventLike('mdes-ta', { eventId: `binding-${seq}-${Date.now()}`, tokenId: `9${seq}${Date.now() % 1e6}` }),
     );
   const request = structuredClone(DECISION_SCENARIOS.find((s) => s.name === 'mdes-green')?.request ?? {});
   return JSON.stringify({ ...request, token_id: Number(`8${seq}${Date.now() % 1e6}`) });
