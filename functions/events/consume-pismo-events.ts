@@ -3,31 +3,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import {
-  loadBaseConfig,
-  loadCardLifecycleStateMachineArn,
-  loadIdvStateMachineArn,
-  loadOtpKeyArn,
-} from '../../shared/config';
+import { loadBaseConfig } from '../../shared/config';
 import { AppError, MalformedJsonError } from '../../shared/domain/errors';
 import { reportIngestOutcome } from '../../shared/events/report-outcome';
 import { createObservability } from '../../shared/adapters/observability/powertools';
-import { KmsOtpSealer } from '../../shared/adapters/aws/otp-sealer';
-import { DynamoTokenStore } from '../../shared/adapters/dynamo/token-store';
+import { createIngestDeps } from '../../shared/events/ingest-deps';
 import { ingestPismoEvent } from '../../shared/events/ingest-pismo-event';
-import { StepFunctionsIdvWorkflow } from '../../shared/adapters/aws/idv-workflow';
-import { StepFunctionsCardChanges } from '../../shared/adapters/aws/card-lifecycle-workflow';
 
 const config = loadBaseConfig();
 const obs = createObservability('consume-pismo-events');
-const store = new DynamoTokenStore(config.tableName);
-const stateMachineArn = loadIdvStateMachineArn();
-// Without a state machine, challenges are stored and no delivery starts (see loadIdvStateMachineArn).
-const workflow = stateMachineArn ? new StepFunctionsIdvWorkflow(stateMachineArn) : undefined;
-const otpSealer = new KmsOtpSealer(loadOtpKeyArn());
-// Card status changes go to the card lifecycle workflow (issue 14); without it, the card is only stored.
-const cardLifecycleArn = loadCardLifecycleStateMachineArn();
-const cardChanges = cardLifecycleArn ? new StepFunctionsCardChanges(cardLifecycleArn) : undefined;
+const deps = createIngestDeps(config.tableName);
 const processor = new BatchProcessor(EventType.SQS);
 
 function parseBody(record: SQSRecord): unknown {
@@ -59,7 +44,7 @@ function orderingKey(body: unknown, record: SQSRecord): string {
 async function processRecord(record: SQSRecord, body: unknown): Promise<void> {
   try {
     if (body === undefined) throw new MalformedJsonError();
-    const outcome = await ingestPismoEvent(body, { store, workflow, otpSealer, cardChanges });
+    const outcome = await ingestPismoEvent(body, deps);
     reportIngestOutcome(obs, outcome, 'sqs');
   } catch (err) {
     // Failed records are retried by SQS and land on the DLQ after maxReceiveCount; the rest of the

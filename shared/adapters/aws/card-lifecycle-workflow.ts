@@ -1,7 +1,6 @@
-import type * as SfnSdk from '@aws-sdk/client-sfn';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { CardChange, CardChangePort } from '../../domain/card';
-import { traced } from '../observability/tracer';
+import { LazyStateMachine } from './step-functions';
 
 /** One execution per card event: its name, from the card and event ids (Step Functions: ≤ 80 of [A-Za-z0-9-_]). */
 export function cardExecutionName(change: Pick<CardChange, 'cardId' | 'cardEventId'>): string {
@@ -15,33 +14,13 @@ export function cardExecutionName(change: Pick<CardChange, 'cardId' | 'cardEvent
  * (ExecutionAlreadyExists is a duplicate). Executions carry ids and statuses only.
  */
 export class StepFunctionsCardChanges implements CardChangePort {
-  private sdk?: Promise<{ client: SFNClient; mod: typeof SfnSdk }>;
+  private readonly machine: LazyStateMachine;
 
-  constructor(
-    private readonly stateMachineArn: string,
-    private readonly client?: SFNClient,
-  ) {}
-
-  private load() {
-    this.sdk ??= import('@aws-sdk/client-sfn').then((mod) => ({
-      mod,
-      client: this.client ?? traced(new mod.SFNClient({})),
-    }));
-    return this.sdk;
+  constructor(stateMachineArn: string, client?: SFNClient) {
+    this.machine = new LazyStateMachine(stateMachineArn, client);
   }
 
   async cardChanged(change: CardChange): Promise<void> {
-    const { client, mod } = await this.load();
-    try {
-      await client.send(
-        new mod.StartExecutionCommand({
-          stateMachineArn: this.stateMachineArn,
-          name: cardExecutionName(change),
-          input: JSON.stringify(change),
-        }),
-      );
-    } catch (err) {
-      if ((err as Error).name !== 'ExecutionAlreadyExists') throw err;
-    }
+    await this.machine.startOnce(cardExecutionName(change), change);
   }
 }

@@ -1,6 +1,5 @@
-import type * as SfnSdk from '@aws-sdk/client-sfn';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { traced } from '../observability/tracer';
+import { LazyStateMachine } from './step-functions';
 
 /** Starting and resuming the ID&V workflow; executions carry ids only, never the code. */
 export interface IdvWorkflowPort {
@@ -18,43 +17,21 @@ const FINISHED_TASK = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken
  * import would cost every cold start of the event functions.
  */
 export class StepFunctionsIdvWorkflow implements IdvWorkflowPort {
-  private sdk?: Promise<{ client: SFNClient; mod: typeof SfnSdk }>;
+  private readonly machine: LazyStateMachine;
 
-  constructor(
-    private readonly stateMachineArn: string,
-    private readonly client?: SFNClient,
-  ) {}
-
-  private load() {
-    this.sdk ??= import('@aws-sdk/client-sfn').then((mod) => ({
-      mod,
-      client: this.client ?? traced(new mod.SFNClient({})),
-    }));
-    return this.sdk;
+  constructor(stateMachineArn: string, client?: SFNClient) {
+    this.machine = new LazyStateMachine(stateMachineArn, client);
   }
 
-  async start(
-    input: { challengeId: string; tokenId: string },
-    executionName?: string,
-  ): Promise<'started' | 'duplicate'> {
-    const { client, mod } = await this.load();
-    try {
-      await client.send(
-        new mod.StartExecutionCommand({
-          stateMachineArn: this.stateMachineArn,
-          name: executionName ?? input.challengeId,
-          input: JSON.stringify({ challengeId: input.challengeId, tokenId: input.tokenId }),
-        }),
-      );
-      return 'started';
-    } catch (err) {
-      if ((err as Error).name === 'ExecutionAlreadyExists') return 'duplicate';
-      throw err;
-    }
+  start(input: { challengeId: string; tokenId: string }, executionName?: string): Promise<'started' | 'duplicate'> {
+    return this.machine.startOnce(executionName ?? input.challengeId, {
+      challengeId: input.challengeId,
+      tokenId: input.tokenId,
+    });
   }
 
   async resume(taskToken: string, result: { activated: true } | { error: string; cause: string }): Promise<boolean> {
-    const { client, mod } = await this.load();
+    const { client, mod } = await this.machine.load();
     try {
       if ('activated' in result) {
         await client.send(new mod.SendTaskSuccessCommand({ taskToken, output: JSON.stringify(result) }));
