@@ -27,6 +27,7 @@ import {
   DRIFT_CLASSES,
   type DriftClass,
   type DriftFinding,
+  type Page,
   type ReconciliationRun,
   VersionConflictError,
 } from '../domain/store';
@@ -90,16 +91,61 @@ const repairEventId = (runId: string, driftClass: DriftClass) => `reconciliation
 
 const describe = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 300);
 
-async function allTokensOfCard(store: ReconciliationStore, cardId: string): Promise<TokenState[]> {
-  const tokens: TokenState[] = [];
+const nowIso = (deps: Pick<ReconciliationDeps, 'now'>) => (deps.now?.() ?? new Date()).toISOString();
+
+/** Every item of a paged listing, page after page (the next page is read only when the caller wants more). */
+async function* itemsOf<T>(page: (cursor?: string) => Promise<Page<T>>): AsyncGenerator<T> {
   let cursor: string | undefined;
   do {
-    const page = await store.listTokensOfCard(cardId, 100, cursor);
-    tokens.push(...page.items);
-    cursor = page.nextCursor;
+    const { items, nextCursor } = await page(cursor);
+    yield* items;
+    cursor = nextCursor;
   } while (cursor);
-  return tokens;
 }
+
+async function allOf<T>(page: (cursor?: string) => Promise<Page<T>>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of itemsOf(page)) all.push(item);
+  return all;
+}
+
+const cardRef = (cardId: string, accountId: string | undefined): CardRef => ({
+  cardId,
+  ...(accountId ? { accountId } : {}),
+});
+
+/** A card's result when nothing could be compared (Pismo failed, or the card's account is unknown). */
+const failedResult = (
+  card: { runId: string; cardId: string },
+  checkedAt: string,
+  calls: CardReconciliation['calls'],
+  error: string,
+): CardReconciliation => ({
+  runId: card.runId,
+  cardId: card.cardId,
+  checkedAt,
+  outcome: 'failed',
+  tokensCompared: 0,
+  findings: [],
+  calls,
+  error,
+});
+
+/** Runs `work` over `items`, at most `concurrency` at a time (at least one), in order of the list. */
+export async function forEachConcurrently<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  const queue = [...items];
+  const worker = async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, worker));
+}
+
+/** MDES's answer for a TUR (undefined: MDES does not know it). */
+type MdesAnswer = { status?: TokenStatus; code?: string } | undefined;
 
 /** One card's comparison in progress. */
 class CardCheck {
@@ -116,7 +162,7 @@ class CardCheck {
   ) {}
 
   /** MDES's status of a TUR: each attempt waits for a permit; undefined when MDES does not know it. */
-  async mdesStatus(tur: string, orgId?: string): Promise<{ status?: TokenStatus; code?: string } | undefined> {
+  async mdesStatus(tur: string, orgId?: string): Promise<MdesAnswer> {
     const mdes = this.deps.mdes;
     if (!mdes) throw new MdesSearchFailedError('no MDES connection configured', false);
     const attempts = Math.max(1, this.deps.mdesAttempts ?? 2);
@@ -130,6 +176,24 @@ class CardCheck {
         const failure = err instanceof MdesSearchFailedError ? err : new MdesSearchFailedError(describe(err), true);
         if (!failure.retryable || attempt >= attempts) throw failure;
       }
+    }
+  }
+
+  /**
+   * {@link mdesStatus}, or 'retry' when MDES could not answer: the token stays in doubt (a `retry`
+   * finding about it), and the card is partial (flagged for the next run).
+   */
+  async mdesStatusOrRetry(
+    tur: string,
+    orgId: string | undefined,
+    about: Pick<DriftFinding, 'tokenId' | 'driftClass' | 'ours' | 'upstream'>,
+  ): Promise<MdesAnswer | 'retry'> {
+    try {
+      return await this.mdesStatus(tur, orgId);
+    } catch (err) {
+      this.mdesFailed = true;
+      this.find({ ...about, source: 'mdes', action: 'retry', reason: describe(err) });
+      return 'retry';
     }
   }
 
@@ -180,7 +244,7 @@ class CardCheck {
             ...(event.status ? { status: event.status } : {}),
             facts: event.facts,
             payload: JSON.stringify({ runId: this.runId, driftClass, ...detail }),
-            receivedAt: (this.deps.now?.() ?? new Date()).toISOString(),
+            receivedAt: nowIso(this.deps),
           },
         );
         entryWritten = true;
@@ -201,11 +265,10 @@ export async function reconcileCard(
   deps: ReconciliationDeps,
   input: CardRef & { runId: string },
 ): Promise<CardReconciliation> {
-  const now = () => (deps.now?.() ?? new Date()).toISOString();
   const { store } = deps;
   const { runId, cardId } = input;
-  const checkedAt = now();
-  const ours = await allTokensOfCard(store, cardId);
+  const checkedAt = nowIso(deps);
+  const ours = await allOf((cursor) => store.listTokensOfCard(cardId, 100, cursor));
   const accountId = input.accountId ?? ours.find((t) => t.facts.accountId)?.facts.accountId;
   if (!accountId) throw new AccountUnknownError(cardId);
 
@@ -216,20 +279,11 @@ export async function reconcileCard(
     listed = answer.tokens;
     pismoCalls.n = answer.attempts;
   } catch (err) {
-    const result: CardReconciliation = {
-      runId,
-      cardId,
-      checkedAt,
-      outcome: 'failed',
-      tokensCompared: 0,
-      findings: [],
-      calls: { pismo: 1, mdes: 0 },
-      error: `Pismo get card tokens: ${describe(err)}`,
-    };
-    await store.flagCardForReconciliation({ cardId, accountId, reason: result.error ?? 'failed', at: checkedAt });
-    return result;
+    const error = `Pismo get card tokens: ${describe(err)}`;
+    await store.flagCardForReconciliation({ cardId, accountId, reason: error, at: checkedAt });
+    return failedResult(input, checkedAt, { pismo: 1, mdes: 0 }, error);
   }
-  const check = new CardCheck(deps, runId, cardId, now());
+  const check = new CardCheck(deps, runId, cardId, nowIso(deps));
   check.calls.pismo = pismoCalls.n;
   const oursById = new Map(ours.map((t) => [t.tokenId, t]));
 
@@ -356,22 +410,13 @@ async function compareListed(
   let source: DriftFinding['source'] = 'pismo';
   const tur = ourTur ?? up.tokenUniqueReference;
   if (isMastercard(mine, up) && tur && check.deps.mdes) {
-    let atMdes: Awaited<ReturnType<CardCheck['mdesStatus']>>;
-    try {
-      atMdes = await check.mdesStatus(tur, mine.facts.orgId);
-    } catch (err) {
-      check.mdesFailed = true;
-      check.find({
-        tokenId: up.tokenId,
-        driftClass: 'statusDiffers',
-        ours: mine.status,
-        upstream: up.status,
-        source: 'mdes',
-        action: 'retry',
-        reason: describe(err),
-      });
-      return;
-    }
+    const atMdes = await check.mdesStatusOrRetry(tur, mine.facts.orgId, {
+      tokenId: up.tokenId,
+      driftClass: 'statusDiffers',
+      ours: mine.status,
+      upstream: up.status,
+    });
+    if (atMdes === 'retry') return;
     source = 'mdes';
     if (!atMdes?.status) {
       check.find({
@@ -430,23 +475,13 @@ async function checkLongPending(check: CardCheck, mine: TokenState, up: Upstream
   if (!pending || !tur || !check.deps.mdes || !isMastercard(mine, up)) return;
   const minutes = check.deps.pendingDoubtMinutes ?? 60;
   if (mine.lastEventAt >= new Date(Date.parse(check.observedAt) - minutes * 60_000).toISOString()) return;
-  let atMdes: Awaited<ReturnType<CardCheck['mdesStatus']>>;
-  try {
-    atMdes = await check.mdesStatus(tur, mine.facts.orgId);
-  } catch (err) {
-    check.mdesFailed = true;
-    check.find({
-      tokenId: mine.tokenId,
-      driftClass: 'statusDiffers',
-      ours: mine.status,
-      upstream: up.status,
-      source: 'mdes',
-      action: 'retry',
-      reason: describe(err),
-    });
-    return;
-  }
-  if (!atMdes?.status || sameStatus(atMdes.status, mine.status)) return;
+  const atMdes = await check.mdesStatusOrRetry(tur, mine.facts.orgId, {
+    tokenId: mine.tokenId,
+    driftClass: 'statusDiffers',
+    ours: mine.status,
+    upstream: up.status,
+  });
+  if (atMdes === 'retry' || !atMdes?.status || sameStatus(atMdes.status, mine.status)) return;
   await repairStatus(check, mine, atMdes.status, 'mdes', atMdes.code ?? atMdes.status);
 }
 
@@ -454,21 +489,12 @@ async function checkLongPending(check: CardCheck, mine: TokenState, up: Upstream
 async function compareUnlisted(check: CardCheck, mine: TokenState): Promise<void> {
   const tur = mine.facts.tokenUniqueReference;
   if (isMastercard(mine, undefined) && tur && check.deps.mdes) {
-    let atMdes: Awaited<ReturnType<CardCheck['mdesStatus']>>;
-    try {
-      atMdes = await check.mdesStatus(tur, mine.facts.orgId);
-    } catch (err) {
-      check.mdesFailed = true;
-      check.find({
-        tokenId: mine.tokenId,
-        driftClass: 'unknownUpstream',
-        ours: mine.status,
-        source: 'mdes',
-        action: 'retry',
-        reason: describe(err),
-      });
-      return;
-    }
+    const atMdes = await check.mdesStatusOrRetry(tur, mine.facts.orgId, {
+      tokenId: mine.tokenId,
+      driftClass: 'unknownUpstream',
+      ours: mine.status,
+    });
+    if (atMdes === 'retry') return;
     if (atMdes?.status === 'deleted') {
       const action = await check.repair(
         mine.tokenId,
@@ -604,16 +630,7 @@ export async function reconcileAndRecord(
     result = await reconcileCard(deps, card);
   } catch (err) {
     if (!(err instanceof AccountUnknownError) || options.failOnUnknownAccount) throw err;
-    result = {
-      runId: card.runId,
-      cardId: card.cardId,
-      checkedAt: (deps.now?.() ?? new Date()).toISOString(),
-      outcome: 'failed',
-      tokensCompared: 0,
-      findings: [],
-      calls: { pismo: 0, mdes: 0 },
-      error: err.message,
-    };
+    result = failedResult(card, nowIso(deps), { pismo: 0, mdes: 0 }, err.message);
   }
   await deps.store.putCardReconciliation(result);
   if (result.outcome === 'in-sync' || result.outcome === 'drift') await deps.store.clearReconciliationFlag(card.cardId);
@@ -636,19 +653,15 @@ export async function runReconciliation(
     failOnUnknownAccount?: boolean;
   },
 ): Promise<ReconciliationRun & { results: CardReconciliation[] }> {
-  const now = () => (deps.now?.() ?? new Date()).toISOString();
-  const head = { runId: input.runId, trigger: input.trigger, startedAt: now() };
+  const head = { runId: input.runId, trigger: input.trigger, startedAt: nowIso(deps) };
   if (input.cards.length > 1) await deps.store.putReconciliationRun(summariseRun(head, []));
   const results: CardReconciliation[] = [];
-  const queue = [...input.cards];
   const options = { failOnUnknownAccount: input.failOnUnknownAccount };
-  const worker = async () => {
-    for (let card = queue.shift(); card; card = queue.shift())
-      results.push(await reconcileAndRecord(deps, { ...card, runId: input.runId }, options));
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency ?? 4, queue.length)) }, worker));
+  await forEachConcurrently(input.cards, input.concurrency ?? 4, async (card) => {
+    results.push(await reconcileAndRecord(deps, { ...card, runId: input.runId }, options));
+  });
   results.sort((a, b) => (a.cardId < b.cardId ? -1 : a.cardId > b.cardId ? 1 : 0));
-  const run = summariseRun(head, results, now());
+  const run = summariseRun(head, results, nowIso(deps));
   await deps.store.putReconciliationRun(run);
   deps.observer?.onRun?.(run);
   return { ...run, results };
@@ -659,14 +672,8 @@ export async function finishRun(
   deps: Pick<ReconciliationDeps, 'store' | 'now' | 'observer'>,
   head: Pick<ReconciliationRun, 'runId' | 'trigger' | 'startedAt'>,
 ): Promise<ReconciliationRun> {
-  const results: CardReconciliation[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.listCardReconciliationsOfRun(head.runId, 200, cursor);
-    results.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
-  const run = summariseRun(head, results, (deps.now?.() ?? new Date()).toISOString());
+  const results = await allOf((cursor) => deps.store.listCardReconciliationsOfRun(head.runId, 200, cursor));
+  const run = summariseRun(head, results, nowIso(deps));
   await deps.store.putReconciliationRun(run);
   deps.observer?.onRun?.(run);
   return run;
@@ -693,51 +700,35 @@ export async function selectCardsInDoubt(
   now: Date = new Date(),
 ): Promise<{ cards: CardRef[]; flagged: number; inDoubt: number; scanned: number }> {
   const cards = new Map<string, CardRef>();
-  let cursor: string | undefined;
   let flagged = 0;
-  do {
-    const page = await store.listReconciliationFlags(200, cursor);
-    for (const f of page.items)
-      if (cards.size < criteria.maxCards && !cards.has(f.cardId)) {
-        cards.set(f.cardId, { cardId: f.cardId, ...(f.accountId ? { accountId: f.accountId } : {}) });
-        flagged++;
-      }
-    cursor = page.nextCursor;
-  } while (cursor && cards.size < criteria.maxCards);
+  for await (const f of itemsOf((cursor) => store.listReconciliationFlags(200, cursor))) {
+    if (cards.size >= criteria.maxCards) break;
+    if (cards.has(f.cardId)) continue;
+    cards.set(f.cardId, cardRef(f.cardId, f.accountId));
+    flagged++;
+  }
   const pendingBefore = new Date(now.getTime() - criteria.pendingMinutes * 60_000).toISOString();
   const staleBefore = new Date(now.getTime() - criteria.staleDays * 86_400_000).toISOString();
   let scanned = 0;
   let inDoubt = 0;
-  cursor = undefined;
-  do {
-    const page = await store.scanTokenStates(500, cursor);
-    for (const t of page.items) {
-      scanned++;
-      const cardId = t.facts.cardId;
-      if (!cardId || !t.status || isTerminalStatus(t.status)) continue;
-      const pending = (t.status === 'requested' || t.status === 'pending_idv') && t.lastEventAt < pendingBefore;
-      if (!pending && t.lastEventAt >= staleBefore) continue;
-      inDoubt++;
-      if (cards.size < criteria.maxCards && !cards.has(cardId))
-        cards.set(cardId, { cardId, ...(t.facts.accountId ? { accountId: t.facts.accountId } : {}) });
-    }
-    cursor = page.nextCursor;
-  } while (cursor);
+  for await (const t of itemsOf((cursor) => store.scanTokenStates(500, cursor))) {
+    scanned++;
+    const cardId = t.facts.cardId;
+    if (!cardId || !t.status || isTerminalStatus(t.status)) continue;
+    const pending = (t.status === 'requested' || t.status === 'pending_idv') && t.lastEventAt < pendingBefore;
+    if (!pending && t.lastEventAt >= staleBefore) continue;
+    inDoubt++;
+    if (cards.size < criteria.maxCards && !cards.has(cardId)) cards.set(cardId, cardRef(cardId, t.facts.accountId));
+  }
   return { cards: [...cards.values()], flagged, inDoubt, scanned };
 }
 
 /** Every card of the store (the local form of the full sweep; in AWS the sweep reads a table export). */
 export async function listAllCards(store: ReconciliationStore): Promise<CardRef[]> {
   const cards = new Map<string, CardRef>();
-  let cursor: string | undefined;
-  do {
-    const page = await store.scanTokenStates(500, cursor);
-    for (const t of page.items) {
-      const cardId = t.facts.cardId;
-      if (cardId && !cards.has(cardId))
-        cards.set(cardId, { cardId, ...(t.facts.accountId ? { accountId: t.facts.accountId } : {}) });
-    }
-    cursor = page.nextCursor;
-  } while (cursor);
+  for await (const t of itemsOf((cursor) => store.scanTokenStates(500, cursor))) {
+    const cardId = t.facts.cardId;
+    if (cardId && !cards.has(cardId)) cards.set(cardId, cardRef(cardId, t.facts.accountId));
+  }
   return [...cards.values()].sort((a, b) => (a.cardId < b.cardId ? -1 : 1));
 }

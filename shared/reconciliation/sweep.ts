@@ -4,7 +4,14 @@ import { ValidationError } from '../domain/errors';
 import type { ReconciliationRun } from '../domain/store';
 import * as z from '../zod';
 import type { CardRef } from './ports';
-import { finishRun, listAllCards, reconcileAndRecord, type ReconciliationDeps, summariseRun } from './reconcile';
+import {
+  finishRun,
+  forEachConcurrently,
+  listAllCards,
+  reconcileAndRecord,
+  type ReconciliationDeps,
+  summariseRun,
+} from './reconcile';
 
 /**
  * The full sweep's steps (infra/constructs/reconciliation.ts): `start` records the run (and, in the
@@ -70,15 +77,11 @@ async function reconcileCards(
   cards: readonly CardRef[],
   concurrency: number,
 ): Promise<{ cards: number; failed: number }> {
-  const queue = [...cards];
   let failed = 0;
-  const worker = async () => {
-    for (let card = queue.shift(); card; card = queue.shift()) {
-      const r = await reconcileAndRecord(deps, { ...card, runId });
-      if (r.outcome === 'failed' || r.outcome === 'partial') failed++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, worker));
+  await forEachConcurrently(cards, concurrency, async (card) => {
+    const r = await reconcileAndRecord(deps, { ...card, runId });
+    if (r.outcome === 'failed' || r.outcome === 'partial') failed++;
+  });
   return { cards: cards.length, failed };
 }
 
