@@ -28,7 +28,11 @@ export interface MdesCustomerConnection {
 
 /** What the Customer Service use cases need. */
 export interface CustomerServiceDeps {
-  store: Pick<TokenStore, 'getTokenState' | 'findTokenIdsByTur' | 'putAudit' | 'addTimelineEntry'>;
+  /** `flagCardForReconciliation`: a FAILED write flags the token's card for the next reconciliation run. */
+  store: Pick<
+    TokenStore,
+    'getTokenState' | 'findTokenIdsByTur' | 'putAudit' | 'addTimelineEntry' | 'flagCardForReconciliation'
+  >;
   /** The connection of MDES customer `customerId` (absent: the default customer). */
   connection: (customerId?: string) => MdesCustomerConnection;
   /**

@@ -23,12 +23,23 @@ export function auditInfoOf(officer: Officer, organization: string): AuditInfo {
   return { UserId: officer.userId, UserName: officer.userName, Organization: organization };
 }
 
-/** A token resolved for an operation: its TUR, our id when we know it, and our view of its status. */
+/**
+ * A token resolved for an operation: its TUR, our id when we know it, our view of its status, and
+ * its card and account when our state names them (a FAILED write flags the card for reconciliation).
+ */
 export interface Resolved {
   tokenId?: string;
   tur: string;
   localStatus?: CsTokenStatus;
+  cardId?: string;
+  accountId?: string;
 }
+
+/** The card and account our state names, if any. */
+const cardOf = (facts: { cardId?: string; accountId?: string } | undefined) => ({
+  ...(facts?.cardId ? { cardId: facts.cardId } : {}),
+  ...(facts?.accountId ? { accountId: facts.accountId } : {}),
+});
 
 /**
  * Our token carrying `tur`, if any. Never `Limit: 1`: two tokens with one TUR are a data defect that
@@ -68,7 +79,12 @@ export async function resolve(ref: TokenRef, customerId: string, deps: CustomerS
     const state = tokenId ? await store.getTokenState(tokenId) : undefined;
     if (tokenId && state) checkServed(tokenId, state.state.facts.orgId, customerId, deps);
     const status = state?.state.status;
-    return { tokenId, tur: ref.tur, localStatus: status ? FROM_LOCAL[status] : undefined };
+    return {
+      tokenId,
+      tur: ref.tur,
+      localStatus: status ? FROM_LOCAL[status] : undefined,
+      ...cardOf(state?.state.facts),
+    };
   }
   const state = await store.getTokenState(ref.tokenId);
   if (!state) throw new NotFoundError(`token ${ref.tokenId} not found`);
@@ -85,7 +101,12 @@ export async function resolve(ref: TokenRef, customerId: string, deps: CustomerS
   // Another token claiming the same TUR means MDES would act on a token we cannot attribute.
   await tokenIdOfTur(tur, deps);
   const status = state.state.status;
-  return { tokenId: ref.tokenId, tur, localStatus: status ? FROM_LOCAL[status] : undefined };
+  return {
+    tokenId: ref.tokenId,
+    tur,
+    localStatus: status ? FROM_LOCAL[status] : undefined,
+    ...cardOf(state.state.facts),
+  };
 }
 
 /** Our token of a TUR MDES returned, unless its state belongs to another MDES customer (then not linked). */

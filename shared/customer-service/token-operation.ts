@@ -9,7 +9,8 @@
  * forbids the call, or the call is a suspend/unsuspend that needs the suspenders) → check the FAQ's
  * status table and the multi-suspender rules → call MDES as the officer → audit DONE (and the
  * token's timeline) → answer. Any refusal or failure on the way: audit REFUSED or FAILED
- * (`auditOutcomeOf`), then the error goes to the caller.
+ * (`auditOutcomeOf`), then the error goes to the caller; a FAILED write also flags the token's card
+ * for the next reconciliation run (as the lifecycle flow does).
  */
 import { buildRequestBody, type CallResult, type RequestOf, tokenOfSearch } from '../adapters/mdes/contract';
 import { auditedFailure, type Officer, pendingAudit } from '../domain/audit';
@@ -247,6 +248,18 @@ export async function runTokenOperation(
     // One rule for every route (shared/domain/audit.ts): REFUSED when a rule or MDES said no, FAILED
     // when MDES, the circuit or our keys could not serve, or something broke.
     const { outcome, httpStatus, reason, mdesReason } = auditedFailure(err);
+    // A write that FAILED (not refused) leaves the token's state at MDES in doubt: the next
+    // reconciliation run checks its card. Best effort: a flag that cannot be written must not hide
+    // the action's error. A read changes nothing, so it leaves nothing in doubt.
+    if (def.write && outcome === 'FAILED' && token.cardId)
+      await deps.store
+        .flagCardForReconciliation({
+          cardId: token.cardId,
+          ...(token.accountId ? { accountId: token.accountId } : {}),
+          reason: `${input.operation} failed: ${reason ?? 'unknown'}`.slice(0, 200),
+          at: record.at,
+        })
+        .catch(() => undefined);
     await finish(outcome, httpStatus, reason, mdesReason !== undefined ? { mdesReason } : {});
     throw err;
   }

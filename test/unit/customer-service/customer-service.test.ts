@@ -963,3 +963,115 @@ describe('customer service use cases (fake MDES port)', () => {
     });
   });
 });
+
+describe('a FAILED action flags its card for the next reconciliation run (as the lifecycle flow does)', () => {
+  const CARD = { cardId: '5271995', accountId: '100001185' };
+  const flags = async (store: MemoryTokenStore) => (await store.listReconciliationFlags(10)).items;
+
+  it.each(
+    errorCases([
+      ['MDES fails', new MdesUnavailableError('suspend', 'HTTP 500', true), 'FAILED', 502],
+      ['the circuit is open', new MdesCircuitOpenError('suspend'), 'FAILED', 503],
+      ['our keys are unavailable', new KeysUnavailableError('the signing key expired'), 'FAILED', 503],
+      ['something unexpected breaks', new TypeError('boom'), 'FAILED', 500],
+    ]),
+  )('%s during a write: %s (%s), and the card is flagged with the account', async (_what, outcome, status, error) => {
+    // Prepare
+    const { client, store, deps } = await setup([tokenState('t1', CARD)]);
+    client.failures.set('suspend', error);
+
+    // Act
+    const err = await errorOf(run(deps, 'suspend'));
+
+    // Assess
+    expect(err).toBe(error);
+    const [record] = audits(store);
+    expect(record).toMatchObject({ outcome, httpStatus: status });
+    expect(await flags(store)).toEqual([
+      { ...CARD, reason: expect.stringMatching(/^suspend failed: /), at: record?.at },
+    ]);
+  });
+
+  it('a write addressed by TUR flags the card of our token carrying it', async () => {
+    // Prepare
+    const { client, store, deps } = await setup([tokenState('t1', CARD)]);
+    client.failures.set('delete', new MdesUnavailableError('delete', 'timed out', true));
+
+    // Act
+    await errorOf(
+      runTokenOperation({ ref: { tur: TUR }, operation: 'delete', officer: OFFICER, params: PARAMS.delete }, deps),
+    );
+
+    // Assess
+    expect(await flags(store)).toEqual([expect.objectContaining({ cardId: CARD.cardId, accountId: CARD.accountId })]);
+  });
+
+  it('nothing is flagged when the write is refused (by a rule or by MDES), or when a read fails', async () => {
+    // Prepare
+    const { client, store, deps } = await setup([tokenState('t1', CARD)]);
+    client.failures.set(
+      'suspend',
+      new MdesRejectedError('suspend', 400, [{ reasonCode: 'INVALID_TOKEN_STATUS', recoverable: false }]),
+    );
+    client.failures.set('comments', new MdesUnavailableError('comments', 'HTTP 500', true));
+
+    // Act: refused by MDES, refused by the status table (activate on an active token), a read that fails.
+    await errorOf(run(deps, 'suspend'));
+    await errorOf(run(deps, 'activate'));
+    await errorOf(run(deps, 'comments'));
+
+    // Assess
+    expect(
+      audits(store)
+        .map((a) => [a.operation, a.outcome])
+        .sort(),
+    ).toEqual([
+      ['activate', 'REFUSED'],
+      ['comments', 'FAILED'],
+      ['suspend', 'REFUSED'],
+    ]);
+    expect(await flags(store)).toEqual([]);
+  });
+
+  it('nothing to flag when no card is known: a TUR we do not hold, a token without its card', async () => {
+    // Prepare
+    const { client, store, deps } = await setup([tokenState('t1')]);
+    client.failures.set('suspend', new MdesUnavailableError('suspend', 'HTTP 500', true));
+    client.accounts = [
+      {
+        AccountPanSuffix: '4444',
+        tokens: [
+          { TokenUniqueReference: TUR_2, CurrentStatusCode: 'A' },
+          { TokenUniqueReference: TUR, CurrentStatusCode: 'A' },
+        ],
+      },
+    ];
+
+    // Act
+    await errorOf(run(deps, 'suspend'));
+    await errorOf(
+      runTokenOperation({ ref: { tur: TUR_2 }, operation: 'suspend', officer: OFFICER, params: PARAMS.suspend }, deps),
+    );
+
+    // Assess: both FAILED, nothing flagged.
+    expect(audits(store).map((a) => a.outcome)).toEqual(['FAILED', 'FAILED']);
+    expect(await flags(store)).toEqual([]);
+  });
+
+  it('a flag that cannot be written does not hide the action’s error or its audit', async () => {
+    // Prepare
+    const { client, store, deps } = await setup([tokenState('t1', CARD)]);
+    const mdesDown = new MdesUnavailableError('suspend', 'HTTP 500', true);
+    client.failures.set('suspend', mdesDown);
+    store.flagCardForReconciliation = async () => {
+      throw new Error('DynamoDB throttled');
+    };
+
+    // Act
+    const err = await errorOf(run(deps, 'suspend'));
+
+    // Assess
+    expect(err).toBe(mdesDown);
+    expect(audits(store)).toEqual([expect.objectContaining({ outcome: 'FAILED', httpStatus: 502 })]);
+  });
+});
