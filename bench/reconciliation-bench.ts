@@ -7,6 +7,11 @@ import type { TokenState } from '../shared/domain/token-state';
 import { alternate, type BenchEntry, median } from './bench-report';
 
 const r = (n: number) => Math.round(n * 100) / 100;
+
+/** The bench's own checks: a figure off its bound fails the run instead of being written. */
+function assertBench(ok: boolean, what: string): void {
+  if (!ok) throw new Error(`reconciliation bench: ${what}`);
+}
 const AT = '2026-12-01T10:00:00.000Z';
 
 /**
@@ -15,6 +20,8 @@ const AT = '2026-12-01T10:00:00.000Z';
  * the same Pismo calls alone (the client straight to the simulator), as tokens per second and their
  * ratio; and the upstream calls per token, from the card results (one Pismo call per card, one MDES
  * search per token in doubt: on the first pass, one token of every card disagrees with Pismo).
+ * Asserted (the bench fails otherwise): at most one Pismo call per token, exactly one MDES search per
+ * token in doubt and none for a token in sync, and every token in doubt repaired on MDES's word.
  */
 export async function benchReconciliation(cards = 20, tokensPerCard = 10, rounds = 5): Promise<BenchEntry[]> {
   const stack = await startLocalStack();
@@ -28,8 +35,9 @@ export async function benchReconciliation(cards = 20, tokensPerCard = 10, rounds
       for (let t = 0; t < tokensPerCard; t++) {
         const tokenId = `${cardId}${String(t).padStart(2, '0')}`;
         const tur = `DSHRMC00002593390000000000000000000000${tokenId}`;
-        // The first `inDoubt` tokens of each card: active here, SUSPENDED at Pismo, unknown to the MDES simulator.
+        // The first `inDoubt` tokens of each card: active here, SUSPENDED at Pismo and at MDES (repaired).
         const doubtful = t < inDoubt;
+        if (doubtful) stack.mdes.provision({ tur, status: 'S', suspenders: ['I'] });
         stack.pismo.tokenOperations.provision({
           tokenId,
           cardId,
@@ -68,9 +76,21 @@ export async function benchReconciliation(cards = 20, tokensPerCard = 10, rounds
     const tokens = first.reduce((n, c) => n + c.tokensCompared, 0);
     const pismoCalls = first.reduce((n, c) => n + c.calls.pismo, 0);
     const mdesCalls = first.reduce((n, c) => n + c.calls.mdes, 0);
-    const reported = first.reduce((n, c) => n + c.findings.filter((f) => f.action === 'reported').length, 0);
-    // The timed rounds compare cards in sync: Pismo agrees with us again.
-    for (const t of stack.pismo.tokenOperations.tokens.values()) if (cardIds.includes(t.cardId)) t.status = 'ACTIVE';
+    const repaired = first.reduce((n, c) => n + c.findings.filter((f) => f.action === 'repaired').length, 0);
+    const doubtful = cards * inDoubt;
+    assertBench(tokens === cards * tokensPerCard, `${tokens} tokens compared, ${cards * tokensPerCard} expected`);
+    assertBench(pismoCalls <= tokens, `${pismoCalls} Pismo calls for ${tokens} tokens (at most one per token)`);
+    for (const c of first) {
+      const searched = c.findings.filter((f) => f.source === 'mdes').length;
+      assertBench(
+        c.calls.pismo <= 1 && c.calls.mdes === searched,
+        `card ${c.cardId}: ${c.calls.pismo} Pismo calls, ${c.calls.mdes} MDES searches for ${searched} tokens in doubt`,
+      );
+    }
+    assertBench(mdesCalls === doubtful, `${mdesCalls} MDES searches for ${doubtful} tokens in doubt (one each)`);
+    assertBench(repaired === doubtful, `${repaired} of ${doubtful} tokens in doubt repaired`);
+    // The timed rounds compare cards in sync: MDES is never searched for them.
+    const mdesBefore = stack.mdes.requests.length;
     for (const c of cardIds.slice(0, 2)) await client.getCardTokens({ accountId, cardId: c }); // warm up
 
     const ratios: number[] = [];
@@ -93,6 +113,7 @@ export async function benchReconciliation(cards = 20, tokensPerCard = 10, rounds
         },
       );
       ratios.push(pathMs / floorMs);
+      assertBench(stack.mdes.requests.length === mdesBefore, 'MDES was searched for tokens in sync');
       pathRates.push((cards * tokensPerCard) / (pathMs / 1000));
       floorRates.push((cards * tokensPerCard) / (floorMs / 1000));
     }
@@ -122,7 +143,14 @@ export async function benchReconciliation(cards = 20, tokensPerCard = 10, rounds
         value: r(mdesCalls / (cards * inDoubt)),
         unit: 'calls',
         target: 1,
-        detail: `${mdesCalls} searches, ${cards * inDoubt} tokens in doubt, ${reported} reported (MDES does not know them)`,
+        detail: `${mdesCalls} searches, ${doubtful} tokens in doubt, ${repaired} repaired on MDES's word`,
+      },
+      {
+        name: 'MDES searches per token in sync (timed rounds)',
+        value: stack.mdes.requests.length - mdesBefore,
+        unit: 'calls',
+        target: 0,
+        detail: `${rounds} rounds × ${cards * tokensPerCard} tokens`,
       },
     ];
   } finally {
