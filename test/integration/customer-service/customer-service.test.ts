@@ -8,6 +8,7 @@ import { type LocalStack, startLocalStack } from '../../../local/stack/local-sta
 import { DEMO_PAN, SEED_TUR, WALLET_SUSPENDED_TUR } from '../../../local/mdes-simulator/server';
 import { captureStdout } from '../../fixtures/capture-stdout';
 import { mdesActiveToken, mdesYellowPath } from '../../../local/seed/idv-events';
+import { DynamoTokenStore } from '../../../shared/adapters/dynamo/token-store';
 
 let stack: LocalStack;
 let writer: string;
@@ -397,5 +398,44 @@ describe('Customer Service API (local stack, MDES simulator)', () => {
         ]),
       );
     });
+  });
+});
+
+describe('a FAILED Customer Service write flags its card for the next reconciliation run (local stack)', () => {
+  it('MDES down during a suspend: 502, FAILED, the card flagged; a refused write flags nothing; the scheduled run checks the card and clears the flag', async () => {
+    const store = new DynamoTokenStore(stack.tableName, stack.dynamo.client);
+    const card = '4995608'; // the card of mdesActiveToken's events
+    const flagOf = async () => (await store.listReconciliationFlags(100)).items.find((f) => f.cardId === card);
+    const tur = 'DSHRMC0000259339000000000000000000000000000cf001';
+    await activeToken('csf1', tur);
+    await store.clearReconciliationFlag(card); // another test of this file may have left one
+
+    // Refused (the status table: activate on an active token): nothing in doubt, nothing flagged.
+    expect((await call('POST', '/cs/tokens/csf1/activate', { ReasonCode: 'A' })).status).toBe(409);
+    expect(await flagOf()).toBeUndefined();
+
+    stack.mdes.injectFault('suspend', { kind: 'status', status: 503 });
+    try {
+      const res = await call('POST', '/cs/tokens/csf1/suspend', { ReasonCode: 'T' });
+      expect(res.status).toBe(502);
+    } finally {
+      stack.mdes.clearFaults();
+    }
+    const view = await call('GET', '/tokens/csf1', undefined, reader);
+    const audit = view.body.audit as { operation: string; outcome: string }[];
+    expect(audit).toEqual(
+      expect.arrayContaining([expect.objectContaining({ operation: 'suspend', outcome: 'FAILED' })]),
+    );
+    expect(await flagOf()).toMatchObject({ cardId: card, reason: expect.stringMatching(/^suspend failed: /) });
+
+    // The next scheduled reconciliation picks the flagged card; Pismo answers, so the flag is cleared.
+    const scheduled = [...stack.model.functions.values()].find(
+      (f) => f.entry === 'functions/reconciliation/scheduled-reconciliation.ts',
+    );
+    if (!scheduled) throw new Error('no scheduled reconciliation function in the template');
+    const run = (await stack.invoke(scheduled.id, {})) as { runId: string; trigger: string };
+    expect(run.trigger).toBe('scheduled');
+    expect(await store.latestCardReconciliation(card)).toMatchObject({ runId: run.runId });
+    expect(await flagOf()).toBeUndefined();
   });
 });
