@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { createObservability } from '../../shared/adapters/observability/powertools';
+import { S3ObjectReader } from '../../shared/adapters/aws/s3-objects';
 import { createReconciliationDeps } from '../../shared/reconciliation/reconciliation-deps';
 import { reconciliationObserver } from '../../shared/reconciliation/report';
 import { type ExportFileReader, parseSweepStep, runSweepStep } from '../../shared/reconciliation/sweep';
@@ -9,22 +10,9 @@ import { type ExportFileReader, parseSweepStep, runSweepStep } from '../../share
 const obs = createObservability('reconciliation-sweep');
 const base = createReconciliationDeps();
 
-/**
- * S3 GetObject of one export file. `@aws-sdk/client-s3` is not a dependency of this repository: the
- * Lambda Node.js runtime provides it (the bundler leaves `@aws-sdk/*` out), and only the AWS form of
- * the sweep calls this.
- */
-const readExportFile: ExportFileReader = async (bucket, key) => {
-  const moduleName = '@aws-sdk/client-s3';
-  const s3 = (await import(moduleName)) as {
-    S3Client: new (c: object) => {
-      send(c: unknown): Promise<{ Body?: { transformToByteArray(): Promise<Uint8Array> } }>;
-    };
-    GetObjectCommand: new (i: { Bucket: string; Key: string }) => unknown;
-  };
-  const out = await new s3.S3Client({}).send(new s3.GetObjectCommand({ Bucket: bucket, Key: key }));
-  return Buffer.from((await out.Body?.transformToByteArray()) ?? new Uint8Array());
-};
+/** S3 GetObject of one export file, with the pinned S3 client of our bundle (not the runtime's). */
+const exportFiles = new S3ObjectReader();
+const readExportFile: ExportFileReader = (bucket, key) => exportFiles.read(bucket, key);
 
 const deps = { ...base, concurrency: base.config.concurrency, readExportFile, observer: reconciliationObserver(obs) };
 

@@ -50,6 +50,13 @@ export interface AppFunctionProps {
 export const INSTALLED_NOT_BUNDLED = ['node-forge'];
 
 /**
+ * What esbuild leaves out of a function's bundle: only {@link INSTALLED_NOT_BUNDLED}, for a function
+ * calling Mastercard; never the AWS SDK (bundled at its pinned version, not the Lambda runtime's copy).
+ */
+export const externalModulesOf = (props: Pick<AppFunctionProps, 'mastercard'>): string[] =>
+  props.mastercard ? INSTALLED_NOT_BUNDLED : [];
+
+/**
  * Every Lambda of the service: newest Node.js runtime, arm64, esbuild minified bundle with source
  * maps, X-Ray tracing, its own KMS-encrypted log group with retention, and Powertools settings.
  */
@@ -87,7 +94,7 @@ export class AppFunction extends Construct {
         target: 'node22',
         format: OutputFormat.CJS,
         // Bundle the pinned SDK instead of the runtime's copy: the version we test is the version we run.
-        externalModules: props.mastercard ? INSTALLED_NOT_BUNDLED : [],
+        externalModules: externalModulesOf(props),
         nodeModules: props.mastercard ? INSTALLED_NOT_BUNDLED : undefined,
       },
       environment: {
