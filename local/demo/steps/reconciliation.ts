@@ -7,9 +7,11 @@ const DEMO_CARD = '4995608';
 /**
  * Reconciliation of the demo card (`POST /reconciliation/cards/4995608`, the console's "check now"):
  * our store against Pismo's get card tokens, and MDES Search by TUR for the Mastercard tokens still
- * in doubt. The known drift: token 17556 is `deleted` here (the seed's TV event) and `ACTIVE` at
- * Pismo and in the MDES simulator. A deleted token cannot come back through the merge, so it is
- * reported, not repaired; then the card's latest result and the run list.
+ * in doubt. The known drift: token 17556 is `deleted` here (the seed's TV event) and `ACTIVE` in
+ * Pismo's list, while the MDES simulator says deleted too: MDES agrees with us and a deleted token
+ * cannot come back through the merge, so it is reported, not repaired. The token the Customer
+ * Service demo deleted at MDES (no event comes back for it) is found and repaired to deleted. Then
+ * the card's latest result and the run list.
  */
 export async function reconciliationDemo(stack: LocalStack): Promise<void> {
   console.log(`== Reconciliation of card ${DEMO_CARD}: our store vs Pismo (get card tokens) and MDES (search by TUR)`);

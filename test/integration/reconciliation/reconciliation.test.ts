@@ -2,6 +2,7 @@ import { type LocalStack, startLocalStack } from '../../../local/stack/local-sta
 import { MDES_LIFECYCLE, seedEvent } from '../../../local/seed/pismo-events';
 import type { CardReconciliation, ReconciliationRun } from '../../../shared/domain/store';
 import { until } from '../../fixtures/until';
+import { mdesActiveToken } from '../../../local/seed/idv-events';
 
 let stack: LocalStack;
 let writer: string;
@@ -161,5 +162,36 @@ describe('reconciliation on the local stack (Pismo and MDES simulators)', () => 
     expect(run).toMatchObject({ runId: name, trigger: 'sweep', status: 'DONE', cardsFailed: 0 });
     expect(run?.cards).toBeGreaterThanOrEqual(1);
     expect(run?.counts.statusDiffers).toBeGreaterThanOrEqual(1); // 17556, still reported
+  });
+});
+
+describe("the demo's repair on the local stack", () => {
+  it('a token deleted at MDES through Customer Service (no event back) is found and repaired to deleted; a re-run finds nothing', async () => {
+    const tur = 'DSHRMC0000259339000000000000000000000000000rc001';
+    for (const event of mdesActiveToken('rcd1', tur)) await stack.pismo.send(`${stack.url}/pismo/events`, event);
+    await until(async () => (await call('GET', '/tokens/rcd1', { token: reader })).status === 200, 30_000);
+    const deleted = await call('POST', '/cs/tokens/rcd1/delete', { body: JSON.stringify({ ReasonCode: 'C' }) });
+    expect(deleted).toMatchObject({ status: 200, body: { outcome: 'DONE' } });
+    expect((await call('GET', '/tokens/rcd1', { token: reader })).body).toMatchObject({ token: { status: 'active' } });
+
+    const first = await check(CARD);
+    expect(first.card.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          tokenId: 'rcd1',
+          driftClass: 'unknownUpstream',
+          ours: 'active',
+          upstream: 'deleted',
+          source: 'mdes',
+          action: 'repaired',
+        }),
+      ]),
+    );
+    const token = await call('GET', '/tokens/rcd1', { token: reader });
+    expect(token.body).toMatchObject({ token: { status: 'deleted' } });
+    expect(JSON.stringify(token.body)).toContain('"eventType":"reconciliation"');
+
+    const again = await check(CARD);
+    expect(again.card.findings.filter((f) => f.tokenId === 'rcd1')).toEqual([]);
   });
 });

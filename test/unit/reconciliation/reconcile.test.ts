@@ -456,3 +456,46 @@ describe('selectCardsInDoubt', () => {
     expect(capped.cards.map((c) => c.cardId)).toEqual(['c-flagged', expect.any(String)]);
   });
 });
+
+describe('a repair raced by an event (optimistic version)', () => {
+  /** Writes `state` over the token once, just before the repair's own write (as a concurrent event would). */
+  function eventDuringRepair(store: MemoryTokenStore, state: TokenState) {
+    store.beforePutState = async () => {
+      store.beforePutState = undefined;
+      const current = await store.getTokenState(state.tokenId);
+      await store.putTokenState(state, current?.version);
+    };
+  }
+
+  it('an event newer than the observation lands first: the repair re-reads, loses the merge, the event stays', async () => {
+    const { store, deps } = setup({ c1: [{ tokenId: 't1', status: 'SUSPENDED', network: 'vts' }] });
+    await put(store, ours('t1', 'active'));
+    const later = new Date(NOW.getTime() + 60_000).toISOString();
+    eventDuringRepair(store, ours('t1', 'deleted', {}, later));
+
+    const result = await reconcileCard(deps, { runId: 'r1', cardId: 'c1' });
+
+    expect(result.findings).toEqual([expect.objectContaining({ driftClass: 'statusDiffers', action: 'superseded' })]);
+    expect(await store.getTokenState('t1')).toMatchObject({
+      state: { status: 'deleted', statusAt: later },
+      version: 2,
+    });
+  });
+
+  it('an older change lands first: the repair re-reads and merges again, keeping both', async () => {
+    const { store, deps } = setup({ c1: [{ tokenId: 't1', status: 'SUSPENDED', network: 'vts' }] });
+    await put(store, ours('t1', 'active'));
+    const before = new Date(NOW.getTime() - 60_000).toISOString();
+    const withOrg = ours('t1', 'active', { orgId: 'org-7' }, before);
+    withOrg.clocks = { ...withOrg.clocks, orgId: `${before}#e-org` };
+    eventDuringRepair(store, withOrg);
+
+    const result = await reconcileCard(deps, { runId: 'r1', cardId: 'c1' });
+
+    expect(result.findings).toEqual([expect.objectContaining({ driftClass: 'statusDiffers', action: 'repaired' })]);
+    expect(await store.getTokenState('t1')).toMatchObject({
+      state: { status: 'suspended', facts: { orgId: 'org-7' } },
+      version: 3,
+    });
+  });
+});
