@@ -84,7 +84,8 @@ function entryOf(plan: CardPlan, result: TokenActionResult | { outcome: 'exhaust
   const entry: TimelineEntry = {
     eventId: result.outcome === 'exhausted' ? `${plan.cardEventId}.failed`.slice(0, 64) : plan.cardEventId,
     eventType: 'card_policy',
-    occurredAt: plan.occurredAt,
+    // When the retry was planned (fixed in the plan, so a re-run writes the same entry): after the FAILURE.
+    occurredAt: plan.createdAt,
     callMethod: 'CARD_POLICY_TRANSFER_RETRY',
     recognized: true,
     facts: { cardId: t.oldCardId },
