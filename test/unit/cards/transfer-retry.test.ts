@@ -213,6 +213,24 @@ describe('pan_update FAILURE: one retry of the token transfer, where the policy 
     expect(s.actions.tokens('resume')).toEqual([]);
   });
 
+  it('a lost card reissued with its tokens: they move suspended, and the new card turning NORMAL resumes them', async () => {
+    const s = system();
+    await s.store.putTokenState(token('11', '100'), undefined);
+    const card = async (cardId: string, eventId: string, status: string, previousStatus: string, at: string) => {
+      const current = await s.store.getCardState(cardId);
+      const state = { cardId, status, statusKnown: true, previousStatus, lastEventId: eventId };
+      await s.store.putCardState({ ...state, lastEventAt: at, firstEventAt: T0 }, current?.version);
+      await s.cardChanges.cardChanged({ cardId, cardEventId: eventId, status, previousStatus, occurredAt: at });
+    };
+    await card('100', 'c-lost', 'LOST', 'NORMAL', '2026-12-01T09:10:00.000Z');
+    const current = await s.store.getTokenState('11');
+    await s.store.putTokenState({ ...token('11', '100', 'suspended') }, current?.version);
+    await s.ingest(panUpdate('SUCCESS', 'pu-s1', [11]));
+    expect((await s.store.getTokenState('11'))?.state).toMatchObject({ status: 'suspended', facts: { cardId: '200' } });
+    await card('200', 'c-new-normal', 'NORMAL', 'CREATED', '2026-12-01T11:00:00.000Z');
+    expect(s.actions.tokens('resume')).toEqual(['11']);
+  });
+
   it('SUCCESS is not handed to the policy (the tokens move in the events flow)', async () => {
     const s = system();
     await s.store.putTokenState(token('11', '100'), undefined);
