@@ -39,7 +39,8 @@ export async function actOnToken(unit: TokenUnit, deps: ActDeps): Promise<UnitOu
   // A pan_update FAILURE's plan: its one unit retries the card's token transfer (transfer-retry.ts).
   if (plan?.transfer) {
     const r = await retryTransfer(plan, deps);
-    if (r.outcome === 'done' || r.outcome === 'refused') return { outcome: r.outcome, action: 'transfer', detail: r.detail };
+    if (r.outcome === 'done' || r.outcome === 'refused')
+      return { outcome: r.outcome, action: 'transfer', detail: r.detail };
     return { outcome: r.outcome };
   }
   const planned = plan?.mode === 'enforce' ? plan.actions.find((a) => a.tokenId === unit.tokenId) : undefined;
