@@ -42,7 +42,7 @@ export async function benchCards(samples = { 1: 40, 10: 30, 50: 16 } as Record<n
 
   for (const n of [1, 10, 50]) {
     const cardId = String(810_000_000 + n);
-    const tokenIds = Array.from({ length: n }, (_, i) => `${cardId.slice(-3)}${String(i).padStart(3, '0')}`);
+    const tokenIds = Array.from({ length: n }, (_, i) => String(900_000 + n * 1000 + i));
     const at = new Date().toISOString();
     for (const tokenId of tokenIds) {
       const state: TokenState = {
@@ -83,7 +83,16 @@ export async function benchCards(samples = { 1: 40, 10: 30, 50: 16 } as Record<n
       const res = await fetch(`${stack.url}/pismo/events`, { method: 'POST', headers, body });
       await res.text();
       if (res.status !== 202) throw new Error(`card event answered ${res.status}`);
+      const timer = setTimeout(() => done(), 30_000);
       await all;
+      clearTimeout(timer);
+      if (suspended < n) {
+        const last = [...stack.stepFunctions.executions.values()].at(-1);
+        throw new Error(
+          `N = ${n}: ${suspended} of ${n} tokens suspended in 30 s (execution ${last?.status} ${last?.error ?? ''}; ` +
+            `plan ${JSON.stringify(await store.getCardPlan(cardId, last?.name.split('-').slice(2).join('-') ?? ''))})`,
+        );
+      }
       const ms = performance.now() - t;
       // Let the workflow finish its last units (their timeline writes) before the next event.
       await Promise.all([...stack.stepFunctions.executions.values()].map((e) => e.done));
