@@ -137,6 +137,10 @@ export async function cardsDemo(stack: LocalStack): Promise<void> {
       reason_code: 'ERR7655',
     },
   };
+  console.log(
+    `Pismo reissues card ${cardId} as ${newCard}; the transfer of its tokens fails (a pan_update FAILURE: ` +
+      'the ingestion counts PanUpdateFailed, alarmed, and logs the WARN below):',
+  );
   const transfers = tokenTransfers(ops);
   const sent = transfers.requests.length;
   const res = await webhook(failure);
@@ -149,7 +153,7 @@ export async function cardsDemo(stack: LocalStack): Promise<void> {
   const retry = await store.getCardPlan(cardId, transferRetryId(newCard));
   const request = transfers.requests[sent];
   console.log(
-    `Reissue: pan_update FAILURE (card ${cardId} → ${newCard}) → HTTP ${res.status}; policy ${retry?.policyVersion ?? '?'} ` +
+    `pan_update FAILURE (card ${cardId} → ${newCard}) → HTTP ${res.status}; policy ${retry?.policyVersion ?? '?'} ` +
       `retried the transfer once: POST …/cards/${cardId}/network-tokens/pan-update → ${request?.status ?? '?'}; ` +
       `the simulator's pan_update SUCCESS moved ${transfers.events.at(-1)?.event.data.migrated_tokens.length ?? 0} tokens`,
   );
