@@ -150,6 +150,12 @@ export async function cardsDemo(stack: LocalStack): Promise<void> {
   );
   await execution.done;
   for (const t of [a, b, h]) await settle(async () => (await ours(t))?.facts.cardId === newCard, `token ${t} moved`);
+  const cardNotes = async () =>
+    (await store.listTimeline({ cardId }, 50)).items.flatMap((e) => (e.note ? [e.note] : []));
+  await settle(
+    async () => (await cardNotes()).some((n) => n.startsWith('reissue:')),
+    'the reissue on the card timeline',
+  );
   const retry = await store.getCardPlan(cardId, transferRetryId(newCard));
   const request = transfers.requests[sent];
   console.log(
@@ -177,7 +183,7 @@ export async function cardsDemo(stack: LocalStack): Promise<void> {
       ]),
     ),
   );
-  const notes = (await store.listTimeline({ cardId }, 50)).items.flatMap((e) => (e.note ? [e.note] : []));
+  const notes = await cardNotes();
   console.log(
     `Token ${h} stays suspended: the cardholder paused it, not the policy; the policy resumes only what it suspended.`,
   );

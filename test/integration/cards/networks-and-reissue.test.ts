@@ -126,7 +126,11 @@ describe('card lifecycle on both networks and a reissue retried (local stack)', 
     for (const tokenId of tokenIds)
       await until(async () => (await store.getTokenState(tokenId))?.state.facts.cardId === newCard);
     expect((await store.getTokenState(tokenIds[0] as string))?.state.facts.previousCardIds).toEqual([oldCard]);
-    const notes = (await store.listTimeline({ cardId: oldCard }, 50)).items.flatMap((e) => (e.note ? [e.note] : []));
+    // The card's timeline entry of the SUCCESS is written after the tokens move (the dedup record, last).
+    const notes = await until(async () => {
+      const n = (await store.listTimeline({ cardId: oldCard }, 50)).items.flatMap((e) => (e.note ? [e.note] : []));
+      return n.length >= 3 && n;
+    });
     expect(notes).toEqual([
       expect.stringMatching(/^work item: token transfer .* failed \(reason code ERR7655\)/),
       expect.stringMatching(/retried once through Pismo \(policy default-v2/),
