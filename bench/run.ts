@@ -8,6 +8,7 @@ import { benchIngestion } from './ingestion-bench';
 import { benchLifecycle } from './lifecycle-bench';
 import { benchReconciliation } from './reconciliation-bench';
 import { benchSaturation, saturationProbe } from './saturation-bench';
+import { benchCards } from './cards-bench';
 
 const SUITES = {
   ingestion: benchIngestion,
@@ -18,11 +19,12 @@ const SUITES = {
   lifecycle: benchLifecycle,
   saturation: benchSaturation,
   reconciliation: benchReconciliation,
+  cards: benchCards,
 } as const;
 type Suite = keyof typeof SUITES;
 
 /**
- * `npm run bench [-- ingestion|decision|idv|cold-start|customer-service|lifecycle|saturation|reconciliation]`: runs the suites and writes bench/results/.
+ * `npm run bench [-- ingestion|decision|idv|cold-start|customer-service|lifecycle|saturation|reconciliation|cards]`: runs the suites and writes bench/results/.
  * Each suite runs in its own process: the local stack's handlers build their clients at import,
  * so one process hosts one stack.
  */

@@ -379,10 +379,16 @@ export function loadCardLifecycleStateMachineArn(env: Env = process.env): string
   return optional(env, ENV.cardLifecycleStateMachineArn);
 }
 
-/** The card-status policy by name (default `default-v1`) and an optional forced mode (`shadow` or `enforce`). */
+/** The card-status policy by name (default {@link DEFAULT_CARD_POLICY}) and an optional forced mode (`shadow` or `enforce`). */
 export function loadCardPolicyConfig(env: Env = process.env): { name: string; mode?: 'enforce' | 'shadow' } {
   const mode = optional(env, ENV.cardPolicyMode);
   if (mode !== undefined && mode !== 'enforce' && mode !== 'shadow')
     throw new Error(`${ENV.cardPolicyMode} must be enforce or shadow`);
-  return { name: env[ENV.cardPolicy] || 'default-v1', mode };
+  return { name: env[ENV.cardPolicy] || DEFAULT_CARD_POLICY, mode };
 }
+
+/**
+ * The card-status policy a deployment gets when `tokenization:cardStatusPolicy` names none
+ * (shared/cards/policies/<name>.json; docs/flows/cards.md).
+ */
+export const DEFAULT_CARD_POLICY = 'default-v2';

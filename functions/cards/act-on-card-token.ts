@@ -1,13 +1,16 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { loadBaseConfig } from '../../shared/config';
+import { loadBaseConfig, loadLifecycleConfig } from '../../shared/config';
 import { createObservability } from '../../shared/adapters/observability/powertools';
 import { DynamoTokenStore } from '../../shared/adapters/dynamo/token-store';
 import { actOnToken, recordExhaustedUnit, type UnitOutcome } from '../../shared/cards/act-on-token';
 import type { TokenUnit } from '../../shared/cards/ports';
 import { createLifecycleDeps } from '../../shared/lifecycle/lifecycle-deps';
+import { pismoClientSecretFrom } from '../../shared/adapters/pismo/client-secret';
+import { PismoTokenOperationsClient } from '../../shared/adapters/pismo/token-operations';
 import { LifecycleTokenActions } from './lifecycle-token-actions';
+import { PismoTokenTransfer } from './pismo-token-transfer';
 
 const config = loadBaseConfig();
 const obs = createObservability('act-on-card-token');
@@ -18,7 +21,21 @@ const store = new DynamoTokenStore(config.tableName);
  * docs/decisions/0020-lifecycle-is-the-door-for-token-actions.md). The policy acts for the issuer
  * itself: no JWT, the MDES customer serving the token's organisation.
  */
-const actions = new LifecycleTokenActions(createLifecycleDeps(obs, config)({ kind: 'issuer' }));
+const lifecycleDeps = createLifecycleDeps(obs, config)({ kind: 'issuer' });
+const actions = new LifecycleTokenActions(lifecycleDeps);
+
+/** The one retry of a failed reissue transfer (a pan_update FAILURE's plan): Pismo's "transfer tokens". */
+const lifecycle = loadLifecycleConfig();
+const transfer = new PismoTokenTransfer(
+  new PismoTokenOperationsClient({
+    baseUrl: lifecycle.pismoTokenizationUrl,
+    authUrl: lifecycle.pismoAuthUrl,
+    clientId: lifecycle.pismoClientId,
+    clientSecret: pismoClientSecretFrom(lifecycle.pismoClientSecretId),
+    onAttempt: () => obs.metrics.addMetric('PismoCalls', 'Count', 1),
+  }),
+  (cardId) => lifecycleDeps.pismo.accountOfCard(cardId),
+);
 
 /** A unit of the workflow's Map, or (the Map's catch) a unit whose retries are exhausted, with the error. */
 type Input = TokenUnit & { error?: { Error?: string } };
@@ -38,9 +55,12 @@ export const handler = middy<Input, UnitOutcome | { outcome: 'exhausted' }>()
       obs.logger.error('card token action exhausted its retries', { ...unit, error: input.error.Error });
       return { outcome: 'exhausted' };
     }
-    const outcome = await actOnToken(unit, { store, actions });
-    if (outcome.outcome === 'done') obs.metrics.addMetric('CardTokenActionsDone', 'Count', 1);
-    if (outcome.outcome === 'refused') obs.metrics.addMetric('CardTokenActionsRefused', 'Count', 1);
+    const outcome = await actOnToken(unit, { store, actions, transfer });
+    const transferUnit = 'action' in outcome && outcome.action === 'transfer';
+    if (outcome.outcome === 'done')
+      obs.metrics.addMetric(transferUnit ? 'TokenTransferRetries' : 'CardTokenActionsDone', 'Count', 1);
+    if (outcome.outcome === 'refused')
+      obs.metrics.addMetric(transferUnit ? 'TokenTransferRetriesRefused' : 'CardTokenActionsRefused', 'Count', 1);
     obs.logger.info('card token action', { ...unit, outcome: outcome.outcome });
     return outcome;
   });

@@ -31,7 +31,8 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { ENV, LIFECYCLE_ENV, METRICS_NAMESPACE } from '../../shared/config';
+import { DEFAULT_CARD_POLICY, ENV, LIFECYCLE_ENV, METRICS_NAMESPACE } from '../../shared/config';
+import { loadCardPolicy } from '../../shared/cards/policy';
 import { AppFunction, type MdesBinding } from './app-function';
 import { LIFECYCLE_PISMO_PROGRAMS_CONTEXT, PISMO_TOKENIZATION_URL_CONTEXT } from './lifecycle';
 import { accountArn, allowServiceToUseKey } from './key-policies';
@@ -42,9 +43,9 @@ export interface CardsProps {
   logRetention: RetentionDays;
   /** The operators' alarm topic. */
   operators: ITopic;
-  /** The bundled card-status policy (shared/cards/policies/<name>.json). */
+  /** The bundled card-status policy (shared/cards/policies/<name>.json); default: context {@link CARD_POLICY_CONTEXT}. */
   policy?: string;
-  /** Forces the policy's mode: `shadow` records the plans and touches no token. */
+  /** Forces the policy's mode: `shadow` records the plans and touches no token; default: context. */
   policyMode?: 'enforce' | 'shadow';
   /**
    * What the token lifecycle use case needs (the act function goes through it, ADR 0020): Pismo's
@@ -55,6 +56,30 @@ export interface CardsProps {
     pismoClientSecret: { secret: ISecret; key: IKey };
     mdes: readonly MdesBinding[];
   };
+}
+
+/**
+ * CDK context choosing the card-status policy (docs/flows/cards.md "Changing the policy"): a bundled
+ * policy's name, and `shadow` or `enforce` to force its mode. Checked at synth: an unknown name or a
+ * policy that does not validate fails the synth, naming the bundled ones.
+ */
+export const CARD_POLICY_CONTEXT = {
+  policy: 'tokenization:cardStatusPolicy',
+  mode: 'tokenization:cardStatusPolicyMode',
+} as const;
+
+/** The policy and forced mode of this deployment: the props, else the context, else the default. */
+function policyOf(scope: Construct, props: CardsProps): { name: string; mode?: 'enforce' | 'shadow' } {
+  const context = (key: string) => {
+    const v: unknown = scope.node.tryGetContext(key);
+    return typeof v === 'string' && v ? v : undefined;
+  };
+  const name = props.policy ?? context(CARD_POLICY_CONTEXT.policy) ?? DEFAULT_CARD_POLICY;
+  const mode = props.policyMode ?? context(CARD_POLICY_CONTEXT.mode);
+  if (mode !== undefined && mode !== 'enforce' && mode !== 'shadow')
+    throw new Error(`${CARD_POLICY_CONTEXT.mode} must be enforce or shadow`);
+  loadCardPolicy(name, mode);
+  return { name, mode };
 }
 
 /** Retries of one token's action: 2 s, 4 s, 8 s, 16 s, 32 s (full jitter), then the catch. */
@@ -73,13 +98,14 @@ export class CardLifecycle extends Construct {
       (this.node.tryGetContext(PISMO_TOKENIZATION_URL_CONTEXT) as string | undefined) ||
       `${lc.idv.pismoApiUrl.replace(/\/+$/, '')}/cards-tokenization`;
     const programs = String(this.node.tryGetContext(LIFECYCLE_PISMO_PROGRAMS_CONTEXT) ?? '');
+    const policy = policyOf(this, props);
     this.plan = new AppFunction(this, 'PlanCardChangeFn', {
       ...common,
       entry: 'functions/cards/plan-card-change.ts',
       description: 'Card lifecycle: the policy plan of one card status change',
       environment: {
-        [ENV.cardPolicy]: props.policy ?? 'default-v1',
-        ...(props.policyMode ? { [ENV.cardPolicyMode]: props.policyMode } : {}),
+        [ENV.cardPolicy]: policy.name,
+        ...(policy.mode ? { [ENV.cardPolicyMode]: policy.mode } : {}),
       },
     }).useTable(props.table, 'readWrite');
     this.act = new AppFunction(this, 'ActOnCardTokenFn', {

@@ -14,6 +14,7 @@ import { keepIdleConnectionsOpen } from '../gateway/http-keep-alive';
 import { SIMULATED_CLIENT, seedAccounts, type SimulatedAccount, SimulatedPismoApis } from './apis';
 import { loadOrCreateSigningKey, newSigningKey, type PismoSigningKey, signBody, type SignOptions } from './signing';
 import { PismoTokenOperationsSimulator } from './token-operations';
+import { handleTokenTransfer } from './token-transfer';
 
 export { seedAccounts, SIMULATED_CLIENT, type SimulatedAccount } from './apis';
 export {
@@ -64,6 +65,7 @@ export class PismoSimulator {
   static async start(keyFile?: string): Promise<PismoSimulator> {
     const sim = new PismoSimulator(keyFile ? await loadOrCreateSigningKey(keyFile) : await newSigningKey());
     sim.server = createServer((req, res) => {
+      if (handleTokenTransfer(sim, req, res)) return;
       if (sim.tokenOperations.handle(req, res)) return;
       const send = (status: number, payload: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });

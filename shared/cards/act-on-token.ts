@@ -14,16 +14,19 @@
 import { type Clock, systemClock } from '../domain/clock';
 import type { CardTokenAction } from '../domain/card';
 import type { CardPort, TimelineEntry, TimelinePort } from '../domain/store';
-import { POLICY_OFFICER, type TokenActions, type TokenUnit } from './ports';
+import { POLICY_OFFICER, type TokenActions, type TokenTransferPort, type TokenUnit } from './ports';
+import { recordExhaustedTransfer, retryTransfer } from './transfer-retry';
 
 export interface ActDeps {
   store: CardPort & TimelinePort;
   actions: TokenActions;
+  /** Pismo's "transfer tokens", for the unit of a transfer retry plan (transfer-retry.ts). */
+  transfer?: TokenTransferPort;
   now?: Clock;
 }
 
 export type UnitOutcome =
-  | { outcome: 'done' | 'refused'; action: CardTokenAction; detail?: string }
+  | { outcome: 'done' | 'refused'; action: CardTokenAction | 'transfer'; detail?: string }
   | { outcome: 'no-action' | 'superseded' | 'already-done' };
 
 const PAST: Record<CardTokenAction, string> = { suspend: 'suspended', resume: 'resumed', delete: 'deleted' };
@@ -33,6 +36,13 @@ export const policyEntryId = (cardEventId: string) => `card-policy.${cardEventId
 
 export async function actOnToken(unit: TokenUnit, deps: ActDeps): Promise<UnitOutcome> {
   const plan = await deps.store.getCardPlan(unit.cardId, unit.cardEventId);
+  // A pan_update FAILURE's plan: its one unit retries the card's token transfer (transfer-retry.ts).
+  if (plan?.transfer) {
+    const r = await retryTransfer(plan, deps);
+    if (r.outcome === 'done' || r.outcome === 'refused')
+      return { outcome: r.outcome, action: 'transfer', detail: r.detail };
+    return { outcome: r.outcome };
+  }
   const planned = plan?.mode === 'enforce' ? plan.actions.find((a) => a.tokenId === unit.tokenId) : undefined;
   if (!plan || !planned) return { outcome: 'no-action' };
   const card = await deps.store.getCardState(unit.cardId);
@@ -101,6 +111,7 @@ export async function recordExhaustedUnit(
   deps: Pick<ActDeps, 'store' | 'now'>,
 ): Promise<void> {
   const plan = await deps.store.getCardPlan(unit.cardId, unit.cardEventId);
+  if (plan?.transfer) return recordExhaustedTransfer(plan, error, deps);
   const planned = plan?.actions.find((a) => a.tokenId === unit.tokenId);
   if (!plan || !planned) return;
   const now = (deps.now ?? systemClock)();

@@ -1,14 +1,18 @@
 import * as z from '../zod';
 import { CARD_STATUSES, type CardTokenAction, isKnownCardStatus, type KnownCardStatus } from '../domain/card';
 import defaultV1 from './policies/default-v1.json';
+import defaultV2 from './policies/default-v2.json';
 
 /**
  * The card-status policy (issue 14), as data: what a card status does to the card's tokens.
- * Versioned JSON files beside default-v1.json, reviewed in git; an environment picks one by name
- * (`CARD_POLICY`) and may force shadow mode (`CARD_POLICY_MODE=shadow`): the plan is recorded, no
- * token is touched. Format and defaults: docs/flows/cards.md.
+ * Versioned JSON files beside default-v1.json, reviewed in git; a deployment picks one by name
+ * (CDK context `tokenization:cardStatusPolicy` → `CARD_POLICY`, default {@link DEFAULT_CARD_POLICY})
+ * and may force shadow mode (`tokenization:cardStatusPolicyMode` → `CARD_POLICY_MODE=shadow`): the
+ * plan is recorded, no token is touched. Format and defaults: docs/flows/cards.md.
  */
-const BUNDLED: Record<string, unknown> = { 'default-v1': defaultV1 };
+const BUNDLED: Record<string, unknown> = { 'default-v1': defaultV1, 'default-v2': defaultV2 };
+
+export { DEFAULT_CARD_POLICY } from '../config';
 
 /** `resume` resumes only the tokens this policy suspended; `none` leaves the tokens alone. */
 export const POLICY_ACTIONS = ['suspend', 'resume', 'delete', 'none'] as const;
@@ -19,12 +23,26 @@ export interface PolicyRule {
   reason: string;
 }
 
+/** What a `pan_update` FAILURE (a reissue without its tokens) does: one retry of the transfer, or none. */
+export const PAN_UPDATE_FAILURE_ACTIONS = ['retry-transfer', 'none'] as const;
+export interface PanUpdateFailureRule {
+  action: (typeof PAN_UPDATE_FAILURE_ACTIONS)[number];
+  reason: string;
+}
+
+/** A policy without `panUpdateFailure` (default-v1) retries nothing: the alarm and the work item only. */
+const NO_TRANSFER_RETRY: PanUpdateFailureRule = {
+  action: 'none',
+  reason: 'no transfer retry: the alarm and the work item only',
+};
+
 export interface CardPolicy {
   version: string;
   description: string;
   mode: 'enforce' | 'shadow';
   statuses: Record<KnownCardStatus, PolicyRule>;
   unknownStatus: PolicyRule;
+  panUpdateFailure: PanUpdateFailureRule;
 }
 
 const rule = z.strictObject({
@@ -38,6 +56,12 @@ export const cardPolicySchema = z.strictObject({
   mode: z.enum(['enforce', 'shadow']),
   statuses: z.record(z.string(), rule),
   unknownStatus: rule,
+  panUpdateFailure: z.optional(
+    z.strictObject({
+      action: z.enum(PAN_UPDATE_FAILURE_ACTIONS),
+      reason: z.string().check(z.minLength(1), z.maxLength(120)),
+    }),
+  ),
 });
 
 /** Validates a policy: every documented status must say what it does (a bad policy fails the cold start). */
@@ -53,7 +77,7 @@ export function parseCardPolicy(input: unknown): CardPolicy {
   if (unknown.length) throw new Error(`invalid card policy: unknown card status ${unknown.join(', ')}`);
   const missing = CARD_STATUSES.filter((s) => !named.includes(s));
   if (missing.length) throw new Error(`invalid card policy: no rule for ${missing.join(', ')}`);
-  return parsed.data as CardPolicy;
+  return { ...parsed.data, panUpdateFailure: parsed.data.panUpdateFailure ?? NO_TRANSFER_RETRY } as CardPolicy;
 }
 
 /** Loads a bundled policy by name, optionally forcing its mode; throws naming the ones available. */

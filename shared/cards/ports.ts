@@ -43,3 +43,25 @@ export interface TokenUnit {
 export interface FanOutPort {
   enqueue(units: TokenUnit[]): Promise<void>;
 }
+
+/** The unit of a transfer retry has no one token: the card's tokens move together (`tokenId` is this). */
+export const WHOLE_CARD = '*';
+
+/** One request of Pismo's "transfer tokens" (the reissue's PAN update) for the old card's tokens. */
+export interface TokenTransferRequest {
+  oldCardId: string;
+  newCardId: string;
+  accountId?: string;
+  /** The pan_update FAILURE that caused it. */
+  failureEventId: string;
+}
+
+/**
+ * Asks Pismo to move a reissued card's tokens to the new card (issue 14's one retry of a failed
+ * transfer). `done`: Pismo accepted it (its `pan_update` event tells the outcome); `refused`: Pismo
+ * said no, or the outcome of a lost answer is unknown (recorded, never resent). A throw is transient
+ * and nothing was applied: the unit is retried.
+ */
+export interface TokenTransferPort {
+  transferTokens(request: TokenTransferRequest): Promise<TokenActionResult>;
+}

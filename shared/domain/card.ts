@@ -128,6 +128,35 @@ export interface CardPlan {
   actions: PlannedTokenAction[];
   /** Tokens of the card the policy leaves alone, and why. */
   skipped: { tokenId: string; why: string }[];
+  /**
+   * A pan_update FAILURE's plan (its `cardEventId` is {@link transferRetryId}): the one retry of the
+   * token transfer the policy asked for, claimed by the first FAILURE of this old → new card pair.
+   */
+  transfer?: TransferRetry;
+}
+
+/** The one retry of a failed token transfer (reissue without tokens), as planned. */
+export interface TransferRetry {
+  oldCardId: string;
+  newCardId: string;
+  accountId?: string;
+  /** The pan_update FAILURE event that claimed the retry (a later FAILURE of the pair retries nothing). */
+  failureEventId: string;
+  reasonCode?: string;
+}
+
+/** The plan id of the transfer retry of an old → new card pair: the idempotency key (one retry per pair). */
+export const transferRetryId = (newCardId: string) => `pan-transfer-retry.${newCardId}`.slice(0, 64);
+
+/** A `cards-tokenization` `pan_update` FAILURE: the reissue did not take the tokens along. */
+export interface PanUpdateFailure {
+  oldCardId: string;
+  newCardId: string;
+  accountId?: string;
+  /** The pan_update event. */
+  eventId: string;
+  occurredAt: string;
+  reasonCode?: string;
 }
 
 /** Marks a token suspended by the card-status policy (so NORMAL resumes only those). */
@@ -155,4 +184,9 @@ export interface CardChange {
  */
 export interface CardChangePort {
   cardChanged(change: CardChange): Promise<void>;
+  /**
+   * A reissue's token transfer failed: the policy may retry it once (docs/decisions/0021). Optional:
+   * without it a FAILURE is only alarmed and put on the cards' timelines.
+   */
+  panUpdateFailed?(failure: PanUpdateFailure): Promise<void>;
 }

@@ -215,6 +215,16 @@ export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<
     entry.note = panUpdateNote(event);
     const r = await applyPanUpdate(event, entry, deps.store);
     panUpdate = { status: r.status, moved: r.moved.length, unknown: r.unknown.length };
+    // FAILURE: the card-status policy may retry the transfer once (idempotent per event and per card pair).
+    if (r.status === 'FAILURE' && r.oldCardId && r.newCardId && deps.cardChanges?.panUpdateFailed)
+      await deps.cardChanges.panUpdateFailed({
+        oldCardId: r.oldCardId,
+        newCardId: r.newCardId,
+        accountId: event.facts.accountId,
+        eventId: event.eventId,
+        occurredAt: event.occurredAt,
+        reasonCode: event.facts.panUpdateReasonCode,
+      });
   }
 
   // The primary owner is written last, so its conditional put decides applied/duplicate.

@@ -1,5 +1,5 @@
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { CardChange, CardChangePort } from '../../domain/card';
+import type { CardChange, CardChangePort, PanUpdateFailure } from '../../domain/card';
 import { LazyStateMachine } from './step-functions';
 
 /** One execution per card event: its name, from the card and event ids (Step Functions: ≤ 80 of [A-Za-z0-9-_]). */
@@ -8,10 +8,14 @@ export function cardExecutionName(change: Pick<CardChange, 'cardId' | 'cardEvent
   return `card-${clean(change.cardId)}-${clean(change.cardEventId)}`.slice(0, 80);
 }
 
+/** The workflow's input for a pan_update FAILURE (the plan step tells it from a {@link CardChange} by `kind`). */
+export type PanUpdateFailureInput = PanUpdateFailure & { kind: 'pan-update-failure' };
+
 /**
  * {@link CardChangePort} on the card lifecycle workflow (infra/constructs/cards.ts): a card change
  * starts one execution named after the card event, so a redelivered event starts nothing twice
- * (ExecutionAlreadyExists is a duplicate). Executions carry ids and statuses only.
+ * (ExecutionAlreadyExists is a duplicate). A pan_update FAILURE starts one too, named after the old
+ * card and the event. Executions carry ids and statuses only.
  */
 export class StepFunctionsCardChanges implements CardChangePort {
   private readonly machine: LazyStateMachine;
@@ -22,5 +26,10 @@ export class StepFunctionsCardChanges implements CardChangePort {
 
   async cardChanged(change: CardChange): Promise<void> {
     await this.machine.startOnce(cardExecutionName(change), change);
+  }
+
+  async panUpdateFailed(failure: PanUpdateFailure): Promise<void> {
+    const input: PanUpdateFailureInput = { kind: 'pan-update-failure', ...failure };
+    await this.machine.startOnce(cardExecutionName({ cardId: failure.oldCardId, cardEventId: failure.eventId }), input);
   }
 }

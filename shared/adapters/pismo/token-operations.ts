@@ -48,6 +48,13 @@ import { redactPismoEvent } from './redact-event';
  * - `deletedTokensListed`: deleted tokens stay in the list as DEACTIVATED; a token missing from it
  *   leaves a lost write unverified (not resent).
  * - No extra header (`x-cid`, `x-tenant`) is sent: none appears in the recovered pages.
+ * - `transferTokens` ("Transfer card tokens to other card", the PAN update; issue 14's one retry of
+ *   a failed reissue transfer): the reference renders `post …/cards-tokenization/v1/cards//network-tokens/pan-update`
+ *   with the card id blanked; we read it as the source (old) card, as the `pan_update` event's
+ *   `old_card_id`. The request body was NOT recovered: we send the destination as `new_card_id`
+ *   (the event's name for it; a number, as in the event). The outcome is inferred to come later, as
+ *   a `pan_update` event (SUCCESS or FAILURE); the answer's body is not read. No idempotency key is
+ *   documented: a lost answer is never resent (it cannot be verified by a read).
  */
 export const PISMO_TOKEN_OPERATIONS_UNCONFIRMED = {
   accountToken: {
@@ -66,6 +73,13 @@ export const PISMO_TOKEN_OPERATIONS_UNCONFIRMED = {
   tokenItem: { wrapper: 'token', id: ['token_id', 'id'], status: ['status', 'token_status'] },
   effectsVisibleWhenAnswered: true,
   deletedTokensListed: true,
+  transferTokens: {
+    method: 'POST',
+    path: (cardId: string) => `/v1/cards/${cardId}/network-tokens/pan-update`,
+    body: (newCardId: string) => ({
+      new_card_id: Number.isSafeInteger(Number(newCardId)) ? Number(newCardId) : newCardId,
+    }),
+  },
 } as const;
 
 /** The documented GET path (confirmed: `get …/cards-tokenization/v1/cards//network-tokens`). */
@@ -437,6 +451,29 @@ export class PismoTokenOperationsClient {
     );
     const results = parseCardResults(result.body);
     return { ...result, body: result.body === undefined ? undefined : redactPismoEvent(result.body), results };
+  }
+
+  /**
+   * "Transfer card tokens to other card" (PAN update): every active or suspended token of `ref`'s
+   * card to `newCardId`. Pismo reports the outcome with a `pan_update` event (inferred). A lost
+   * answer is never resent (no read can tell whether it was applied): the error says `unknown`.
+   */
+  async transferCardTokens(ref: CardRef, newCardId: string): Promise<WriteResult<unknown>> {
+    const { accountId, cardId } = parse(cardRefSchema, ref, 'card reference');
+    const to = parse(pismoId, newCardId, 'destination card id');
+    if (to === cardId)
+      throw new ValidationError('invalid Pismo token transfer', ['newCardId: must differ from the source card']);
+    const t = PISMO_TOKEN_OPERATIONS_UNCONFIRMED.transferTokens;
+    const result = await this.write(
+      'transferCardTokens',
+      { accountId, cardId },
+      t.method,
+      t.path(cardId),
+      t.body(to),
+      undefined,
+      [],
+    );
+    return { ...result, body: result.body === undefined ? undefined : redactPismoEvent(result.body) };
   }
 
   /** "Get card tokens": the network tokens of a card, read tolerantly. */
