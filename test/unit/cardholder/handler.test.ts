@@ -1,5 +1,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, Context } from 'aws-lambda';
 import { CARDHOLDER_ROUTES } from '../../../infra/constructs/cardholder';
+// Type only (erased): the module itself is required below, with its environment.
+import type * as CardholderModule from '../../../functions/cardholder/cardholder';
 
 /** The handler's module builds its clients at import: an environment like the template's, no calls made. */
 const ENVIRONMENT = {
@@ -14,11 +16,11 @@ const ENVIRONMENT = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
-function load(): typeof import('../../../functions/cardholder/cardholder') {
+function load(): typeof CardholderModule {
   const saved = process.env;
   process.env = { ...saved, ...ENVIRONMENT };
   try {
-    let mod: typeof import('../../../functions/cardholder/cardholder') | undefined;
+    let mod: typeof CardholderModule | undefined;
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh import with this environment
       mod = require('../../../functions/cardholder/cardholder');
