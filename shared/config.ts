@@ -392,3 +392,5 @@ export function loadCardPolicyConfig(env: Env = process.env): { name: string; mo
  * (shared/cards/policies/<name>.json; docs/flows/cards.md).
  */
 export const DEFAULT_CARD_POLICY = 'default-v2';
+/** The token table's account index (GSI3, `ACCOUNT#<account id>`): the cardholder's digital cards (ADR 0025). */
+export const GSI_BY_ACCOUNT = 'GSI3';

@@ -19,6 +19,7 @@ import { seedEventsDemo } from './steps/seed-events';
 import { tokenViewsDemo } from './steps/token-views';
 import { yellowPathDemo } from './steps/yellow-path';
 import { cardsDemo } from './steps/cards';
+import { cardholderDemo } from './steps/cardholder';
 
 const once = process.argv.includes('--once');
 const port = Number(process.env.PORT ?? (once ? 0 : 3000));
@@ -81,6 +82,7 @@ async function main() {
   await lifecycleDemo(stack);
   await reconciliationDemo(stack);
   await cardsDemo(stack);
+  await cardholderDemo(stack);
 
   if (once) {
     await stack.stop();
