@@ -63,5 +63,5 @@ export function buildConsole(outDir: string = CONSOLE_ASSETS_DIR): ConsoleBuild 
 if (require.main === module) {
   const outDir = path.resolve(process.argv[2] ?? CONSOLE_ASSETS_DIR);
   const { files } = buildConsole(outDir);
-  console.log(`console: ${files.join(', ')} in ${path.relative(process.cwd(), outDir) || '.'}`);
+  process.stdout.write(`console: ${files.join(', ')} in ${path.relative(process.cwd(), outDir) || '.'}\n`);
 }

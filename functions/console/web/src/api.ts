@@ -98,8 +98,8 @@ export function describeError(status: number, body: Json, network = 'Mastercard'
 export class Api {
   constructor(private readonly tokens: TokenSource) {}
 
-  get<T>(path: string): Promise<T> {
-    return this.call<T>('GET', path);
+  get<T>(path: string, network?: string): Promise<T> {
+    return this.call<T>('GET', path, undefined, network);
   }
 
   /** A POST; the body goes only in the request body (never in the URL). */

@@ -65,13 +65,13 @@ function SignIn(props: {
     aria-labelledby="signin-title"
   >
     <div class="signin-box">
-      ${props.expired
-        ? html`<h2 id="signin-title">${title}</h2>`
-        : html`<h1 id="signin-title">${title}</h1>`}
+      ${props.expired ? html`<h2 id="signin-title">${title}</h2>` : html`<h1 id="signin-title">${title}</h1>`}
       <p>
-        ${props.expired
-          ? 'Sign in again to continue: what you typed is kept.'
-          : 'Sign in with your company account. The sign-in page opens in a new window.'}
+        ${
+          props.expired
+            ? 'Sign in again to continue: what you typed is kept.'
+            : 'Sign in with your company account. The sign-in page opens in a new window.'
+        }
       </p>
       <button type="button" class="primary" ref=${button} onClick=${go} disabled=${!props.config}>
         ${waiting ? 'Waiting for the sign-in window…' : props.expired ? 'Sign in again' : 'Sign in'}
@@ -118,7 +118,7 @@ export function App(): VNode {
       new Api({
         accessToken: () => {
           const s = sessionRef.current;
-          return s && s.expiresAt > Date.now() ? s.accessToken : undefined;
+          return s && s.expiresAtMs > Date.now() ? s.accessToken : undefined;
         },
         expired: () => setExpired(true),
       }),
@@ -128,7 +128,7 @@ export function App(): VNode {
   // The access token's expiry: the dialog appears when it passes (the API would answer 401 anyway).
   useEffect(() => {
     if (!session || expired) return;
-    const timer = setTimeout(() => setExpired(true), Math.max(0, session.expiresAt - Date.now()));
+    const timer = setTimeout(() => setExpired(true), Math.max(0, session.expiresAtMs - Date.now()));
     return () => clearTimeout(timer);
   }, [session, expired]);
 
@@ -148,15 +148,22 @@ export function App(): VNode {
   };
 
   if (!session)
-    return html`<main id="main"><${SignIn} config=${config} expired=${false} onSession=${onSession} configError=${configError} /></main>`;
+    return html`<main id="main">
+      <${SignIn} config=${config} expired=${false} onSession=${onSession} configError=${configError} />
+    </main>`;
 
   const ctx = { api, session: expired ? undefined : session, generation };
   return html`<${Ctx.Provider} value=${ctx}>
     <div class="shell" inert=${expired ? true : undefined} aria-hidden=${expired ? 'true' : undefined}>
-      <a class="skip" href="#main" onClick=${(e: Event) => {
-        e.preventDefault();
-        document.getElementById('page-title')?.focus();
-      }}>Skip to content</a>
+      <a
+        class="skip"
+        href="#main"
+        onClick=${(e: Event) => {
+          e.preventDefault();
+          document.getElementById('page-title')?.focus();
+        }}
+        >Skip to content</a
+      >
       <header class="top">
         <p class="brand">Customer Service console</p>
         <nav aria-label="Screens">
@@ -164,21 +171,25 @@ export function App(): VNode {
             ${NAV.map(
               ([name, label]) =>
                 html`<li>
-                  <a href=${hrefOf({ name } as Route)} aria-current=${route.name === name ? 'page' : undefined}>${label}</a>
+                  <a href=${hrefOf({ name } as Route)} aria-current=${route.name === name ? 'page' : undefined}
+                    >${label}</a
+                  >
                 </li>`,
             )}
           </ul>
         </nav>
         <div class="who">
-          <span class="user">${session.name}</span>
-          <span class="role">${session.role}</span>
+          <span class="user">${session.userName}</span>
+          <span class="role">${session.role === 'read-only' ? 'read-only agent' : session.role}</span>
           <button type="button" onClick=${signOut}>Sign out</button>
         </div>
       </header>
       <main id="main"><${Screen} route=${route} /></main>
     </div>
-    ${expired
-      ? html`<${SignIn} config=${config} expired=${true} onSession=${onSession} configError=${configError} />`
-      : null}
+    ${
+      expired
+        ? html`<${SignIn} config=${config} expired=${true} onSession=${onSession} configError=${configError} />`
+        : null
+    }
   <//>`;
 }

@@ -1,230 +1,76 @@
 /**
- * The API routes the console reads and acts through, and the shapes it uses from their answers. The
- * screens call these functions only, so a route lives in one place.
+ * The API routes the console reads and acts through, typed by the console contract
+ * (shared/console/contract.ts, types only: esbuild erases the import). The screens call these
+ * functions only, so each route lives in one place.
  */
+import type {
+  ActionRequest,
+  CardActionResult,
+  CardView,
+  ChallengesView,
+  ConsoleSession,
+  CsSearchResult,
+  CsTokenReadResult,
+  DecisionsPage,
+  DecisionStats,
+  DeviceSuspendRequest,
+  DeviceSuspendResult,
+  IdSearchResult,
+  KeyExpiryView,
+  SystemStatusView,
+  TimelinePage,
+  TokenActionResult,
+  TokenView,
+} from '../../../../shared/console/contract';
 import type { Api } from './api';
 
-export interface AllowedAction {
-  action: string;
-  allowed: boolean;
-  rule?: string;
-}
-
-export interface TokenFacts {
-  network?: string;
-  cardId?: string;
-  accountId?: string;
-  tokenUniqueReference?: string;
-  walletId?: string;
-  walletName?: string;
-  tokenRequestorId?: string;
-  deviceId?: string;
-  deviceName?: string;
-  deviceType?: string;
-  tokenType?: string;
-  tokenExpiry?: string;
-  panSourceLabel?: string;
-  [k: string]: unknown;
-}
-
-export interface TokenState {
-  tokenId: string;
-  status?: string;
-  statusAt?: string;
-  facts: TokenFacts;
-  firstEventAt?: string;
-  lastEventAt?: string;
-}
-
-export interface TimelineEntry {
-  eventId: string;
-  eventType: string;
-  occurredAt: string;
-  status?: string;
-  note?: string;
-  callMethod?: string;
-  recognized?: boolean;
-}
-
-export interface DecisionRecord {
-  decisionId: string;
-  decidedAt: string;
-  decision: string;
-  reasonCodes: string[];
-  ruleSetVersion?: string;
-  firedRules: { id: string; outcome: string; reasonCode: string }[];
-  shadow?: { ruleSetVersion: string; decision: string; reasonCodes: string[] };
-  network?: string;
-  cardId?: string;
-  tokenId?: string;
-}
-
-export interface AuditRecord {
-  auditId: string;
-  at: string;
-  operation: string;
-  userId: string;
-  userName: string;
-  outcome: string;
-  httpStatus?: number;
-  reason?: string;
-  parameters?: Record<string, string>;
-  mdesReason?: string;
-}
-
-export interface Challenge {
-  challengeId: string;
-  method?: string;
-  channel?: string;
-  status?: string;
-  createdAt?: string;
-  expiresAt?: string;
-  attempts?: number;
-  [k: string]: unknown;
-}
-
-export interface PendingRequest {
-  action: string;
-  expectedStatus: string;
-  requestedAt: string;
-  userId: string;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string;
-}
-
-export interface TokenView {
-  token: TokenState;
-  timeline: Page<TimelineEntry>;
-  decisions: DecisionRecord[];
-  audit: AuditRecord[];
-  allowedActions: AllowedAction[];
-  pendingRequest?: PendingRequest;
-  /** Who else holds a suspension on the token (MDES multi-suspender: wallet, cardholder, mobile PIN…). */
-  suspendedBy?: string[];
-}
-
-export interface CardView {
-  cardId: string;
-  tokens: Page<TokenState>;
-  refusals: TimelineEntry[];
-}
-
-export interface ActionResult {
-  tokenId?: string;
-  outcome?: string;
-  expectedStatus?: string;
-  statusBefore?: string;
-  stillSuspendedBy?: string[];
-  note?: string;
-}
-
-export interface TokenOutcome {
-  tokenId: string;
-  network?: string;
-  statusBefore?: string;
-  result: string;
-  rule?: string;
-  errorCode?: string;
-  message?: string;
-  httpStatus?: number;
-}
-
-export interface BulkResult {
-  results: TokenOutcome[];
-}
-
-export interface SearchHit {
-  tokenId?: string;
-  tur?: string;
-  network?: string;
-  status?: string;
-  cardId?: string;
-  wallet?: string;
-  device?: string;
-}
+export type * from '../../../../shared/console/contract';
 
 const enc = encodeURIComponent;
+const page = (limit: number, cursor?: string) => `limit=${limit}${cursor ? `&cursor=${enc(cursor)}` : ''}`;
 
-export const getToken = (api: Api, tokenId: string, cursor?: string) =>
-  api.get<TokenView>(`/tokens/${enc(tokenId)}?limit=20${cursor ? `&cursor=${enc(cursor)}` : ''}`);
+/** The network's name in an error ("Mastercard unavailable, nothing was changed"). */
+export const networkName = (n: string | undefined) => (n === 'VTS' ? 'Visa' : n === 'MDES' ? 'Mastercard' : undefined);
+
+export const getMe = (api: Api) => api.get<ConsoleSession>('/me');
+
+export const searchById = (api: Api, by: 'cardId' | 'tokenId' | 'tur', value: string) =>
+  api.get<IdSearchResult>(`/search?${by}=${enc(value)}`);
+
+/** A PAN search: the PAN goes in this POST body only, never in a URL. */
+export const searchByPan = (api: Api, pan: string) =>
+  api.post<CsSearchResult>('/cs/search', { AccountPan: pan }, 'Mastercard');
+
+export const getCard = (api: Api, cardId: string) => api.get<CardView>(`/cards/${enc(cardId)}`);
+
+export const getToken = (api: Api, tokenId: string) => api.get<TokenView>(`/tokens/${enc(tokenId)}?limit=20`);
+
+export const getTimeline = (api: Api, tokenId: string, cursor?: string) =>
+  api.get<TimelinePage>(`/tokens/${enc(tokenId)}/timeline?${page(20, cursor)}`);
 
 export const getChallenges = (api: Api, tokenId: string) =>
-  api.get<{ challenges: Challenge[] }>(`/tokens/${enc(tokenId)}/challenges`).then((r) => r.challenges);
+  api.get<ChallengesView>(`/tokens/${enc(tokenId)}/challenges`).then((r) => r.challenges);
 
-export const getCard = (api: Api, cardId: string, cursor?: string) =>
-  api.get<CardView>(`/tokens?cardId=${enc(cardId)}&limit=100${cursor ? `&cursor=${enc(cursor)}` : ''}`);
+/** What MDES says of a token now: its suspenders explain a multi-suspender situation. */
+export const getMdesToken = (api: Api, tokenId: string) =>
+  api.get<CsTokenReadResult>(`/cs/tokens/${enc(tokenId)}/token`, 'Mastercard');
 
-const networkName = (n: string | undefined) => (n === 'vts' || n === 'visa' ? 'Visa' : 'Mastercard');
+const ACTION_PATH: Record<string, string> = { approveDeviceBinding: 'approve-device-binding' };
 
-export const tokenAction = (api: Api, tokenId: string, action: string, body: object, network?: string) =>
-  api.post<ActionResult>(
-    `/tokens/${enc(tokenId)}/${action === 'approveDeviceBinding' ? 'approve-device-binding' : action}`,
-    body,
-    networkName(network),
-  );
+export const tokenAction = (api: Api, tokenId: string, action: string, body: ActionRequest, network?: string) =>
+  api.post<TokenActionResult>(`/tokens/${enc(tokenId)}/${ACTION_PATH[action] ?? action}`, body, networkName(network));
 
-export const cardAction = (api: Api, cardId: string, action: string, body: object) =>
-  api.post<BulkResult>(`/cards/${enc(cardId)}/tokens/${action}`, body, 'Pismo');
+export const cardAction = (api: Api, cardId: string, action: string, body: ActionRequest) =>
+  api.post<CardActionResult>(`/cards/${enc(cardId)}/tokens/${action}`, body, 'Pismo');
 
-export const deviceLost = (
-  api: Api,
-  body: { deviceId: string; cardIds: string[]; reason: string; comment?: string },
-) => api.post<BulkResult>('/devices/tokens/suspend', body, 'The network');
-
-interface CsSearchAnswer {
-  tokens: {
-    tokenId?: string;
-    tokenUniqueReference?: string;
-    status?: string;
-    walletId?: string;
-    tokenRequestorId?: string;
-    deviceName?: string;
-  }[];
-}
-
-/** A TUR or PAN search (POST body only). */
-export async function searchTokens(api: Api, kind: 'tur' | 'pan', value: string): Promise<SearchHit[]> {
-  const body = kind === 'pan' ? { AccountPan: value } : { TokenUniqueReference: value };
-  const answer = await api.post<CsSearchAnswer>('/cs/search', body);
-  return answer.tokens.map((t) => ({
-    tokenId: t.tokenId,
-    tur: t.tokenUniqueReference,
-    network: 'Mastercard',
-    status: t.status,
-    wallet: t.walletId ?? t.tokenRequestorId,
-    device: t.deviceName,
-  }));
-}
-
-export interface DecisionStats {
-  from?: string;
-  to?: string;
-  perDay: { day: string; decision: string; reasonCode: string; count: number }[];
-  shadowDisagreements: {
-    decidedAt: string;
-    tokenId?: string;
-    cardId?: string;
-    decision: string;
-    shadowDecision: string;
-    shadowRuleSetVersion?: string;
-  }[];
-  ruleFirings: { ruleId: string; count: number }[];
-}
+export const deviceLost = (api: Api, body: DeviceSuspendRequest) =>
+  api.post<DeviceSuspendResult>('/devices/tokens/suspend', body, 'The network');
 
 export const getDecisionStats = (api: Api) => api.get<DecisionStats>('/decisions/stats');
 
-export const getDecisions = (api: Api, cursor?: string) =>
-  api.get<Page<DecisionRecord>>(`/decisions?limit=50${cursor ? `&cursor=${enc(cursor)}` : ''}`);
+export const getDecisions = (api: Api, cursor?: string) => api.get<DecisionsPage>(`/decisions?${page(50, cursor)}`);
 
-export interface SystemView {
-  mdesStatus?: string;
-  circuit?: string;
-  checkedAt?: string;
-  other?: [string, unknown][];
-  keys: { customerId?: string; label: string; expiresAt?: string; daysLeft?: number }[];
-}
+export const getSystemStatus = (api: Api, customer?: string) =>
+  api.get<SystemStatusView>(`/cs/system-status${customer ? `?customer=${enc(customer)}` : ''}`, 'Mastercard');
 
-export const getSystem = (api: Api) => api.get<SystemView>('/system');
+export const getKeyExpiry = (api: Api) => api.get<KeyExpiryView>('/keys/expiry');

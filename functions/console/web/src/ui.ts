@@ -8,6 +8,7 @@ import { createContext, type ComponentChildren, type VNode } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { type Api, ApiError, SessionExpired } from './api';
 import type { Session } from './auth';
+import type { ActionRequest, LifecycleReason } from './data';
 
 /** What every screen gets: the API client, the session (undefined while expired) and a session counter. */
 export interface ConsoleContext {
@@ -82,7 +83,7 @@ export function useLoad<T>(load: (api: Api) => Promise<T>, deps: unknown[]) {
 }
 
 /** Reasons the lifecycle API accepts. */
-export const REASONS: [string, string][] = [
+export const REASONS: [LifecycleReason, string][] = [
   ['DEVICE_LOST', 'Device lost'],
   ['DEVICE_STOLEN', 'Device stolen'],
   ['FRAUD_SUSPECTED', 'Fraud suspected'],
@@ -116,13 +117,13 @@ export function ActionForm(props: {
   destructive?: boolean;
   /** Extra fields (activation code) rendered inside the form. */
   extra?: VNode | null;
-  defaultReason?: string;
-  submit: (body: { reason: string; comment?: string }) => Promise<unknown>;
+  defaultReason?: LifecycleReason;
+  submit: (body: ActionRequest) => Promise<unknown>;
   onDone: (result: unknown) => void;
   onCancel?: () => void;
 }): VNode {
   const [id] = useState(() => `f${++formSeq}`);
-  const [reason, setReason] = useState(props.defaultReason ?? '');
+  const [reason, setReason] = useState<LifecycleReason | ''>(props.defaultReason ?? '');
   const [comment, setComment] = useState('');
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -136,7 +137,7 @@ export function ActionForm(props: {
   }, [confirming]);
 
   const send = async () => {
-    if (inFlight.current) return;
+    if (inFlight.current || !reason) return;
     inFlight.current = true;
     setBusy(true);
     setError(undefined);
@@ -166,7 +167,7 @@ export function ActionForm(props: {
         id=${`${id}-reason`}
         required
         value=${reason}
-        onChange=${(e: Event) => setReason((e.target as HTMLSelectElement).value)}
+        onChange=${(e: Event) => setReason((e.target as HTMLSelectElement).value as LifecycleReason)}
       >
         <option value="">Choose a reason</option>
         ${REASONS.map(([v, l]) => html`<option value=${v}>${l}</option>`)}
@@ -183,18 +184,28 @@ export function ActionForm(props: {
       ></textarea>
     </div>
     ${props.extra}
-    ${confirming
-      ? html`<div class="confirm" role="alertdialog" aria-labelledby=${`${id}-confirm`} tabindex="-1" ref=${confirmRef}>
-          <p id=${`${id}-confirm`}><strong>${label} ${props.subject}?</strong> This cannot be undone.</p>
-          <button type="submit" class="danger" disabled=${busy}>${busy ? 'Sending…' : `Yes, ${label.toLowerCase()}`}</button>
-          <button type="button" onClick=${() => setConfirming(false)} disabled=${busy}>No, keep it</button>
-        </div>`
-      : html`<div class="buttons">
-          <button type="submit" class=${props.destructive ? 'danger' : 'primary'} disabled=${busy}>
-            ${busy ? 'Sending…' : label}
-          </button>
-          ${props.onCancel ? html`<button type="button" onClick=${props.onCancel}>Cancel</button>` : null}
-        </div>`}
+    ${
+      confirming
+        ? html`<div
+            class="confirm"
+            role="alertdialog"
+            aria-labelledby=${`${id}-confirm`}
+            tabindex="-1"
+            ref=${confirmRef}
+          >
+            <p id=${`${id}-confirm`}><strong>${label} ${props.subject}?</strong> This cannot be undone.</p>
+            <button type="submit" class="danger" disabled=${busy}>
+              ${busy ? 'Sending…' : `Yes, ${label.toLowerCase()}`}
+            </button>
+            <button type="button" onClick=${() => setConfirming(false)} disabled=${busy}>No, keep it</button>
+          </div>`
+        : html`<div class="buttons">
+            <button type="submit" class=${props.destructive ? 'danger' : 'primary'} disabled=${busy}>
+              ${busy ? 'Sending…' : label}
+            </button>
+            ${props.onCancel ? html`<button type="button" onClick=${props.onCancel}>Cancel</button>` : null}
+          </div>`
+    }
     <${ErrorBox} error=${error} />
   </form>`;
 }
@@ -207,7 +218,13 @@ const isVNode = (v: unknown): v is VNode => typeof v === 'object' && v !== null 
 export function Facts(props: { rows: [string, unknown][] }): VNode {
   const rows = props.rows.filter(([, v]) => v !== undefined && v !== null && v !== '');
   return html`<dl class="facts">
-    ${rows.map(([k, v]) => html`<div><dt>${k}</dt><dd>${isVNode(v) ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd></div>`)}
+    ${rows.map(
+      ([k, v]) =>
+        html`<div>
+          <dt>${k}</dt>
+          <dd>${isVNode(v) ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)}</dd>
+        </div>`,
+    )}
   </dl>`;
 }
 

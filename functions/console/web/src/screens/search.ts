@@ -6,8 +6,9 @@
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
 import { useState } from 'preact/hooks';
-import { searchTokens, type SearchHit } from '../data';
-import { ErrorBox, Page, StatusBadge, useConsole } from '../ui';
+import { searchById, searchByPan } from '../data';
+import { ErrorBox, fmtTime, Page, StatusBadge, useConsole } from '../ui';
+import { networkLabel } from './token';
 
 type Kind = 'card' | 'token' | 'tur' | 'pan';
 
@@ -18,6 +19,17 @@ const KINDS: [Kind, string, string][] = [
   ['pan', 'Card number (PAN)', '13 to 19 digits'],
 ];
 
+interface Hit {
+  tokenId?: string;
+  tur?: string;
+  network?: string;
+  status?: string;
+  cardId?: string;
+  wallet?: string;
+  device?: string;
+  extra?: string;
+}
+
 /** `•••• 1234`: all the screen ever shows of a searched PAN. */
 export const maskPan = (pan: string) => `•••• •••• •••• ${pan.replace(/\D/g, '').slice(-4)}`;
 
@@ -26,7 +38,9 @@ export function SearchScreen(): VNode {
   const [kind, setKind] = useState<Kind>('card');
   const [value, setValue] = useState('');
   const [searched, setSearched] = useState<string>();
-  const [hits, setHits] = useState<SearchHit[]>();
+  const [hits, setHits] = useState<Hit[]>();
+  const [cards, setCards] = useState<string[]>([]);
+  const [note, setNote] = useState<string>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
 
@@ -34,8 +48,6 @@ export function SearchScreen(): VNode {
     e.preventDefault();
     const v = value.trim();
     if (!v || busy) return;
-    if (kind === 'card') return void (location.hash = `#/cards/${encodeURIComponent(v)}`);
-    if (kind === 'token') return void (location.hash = `#/tokens/${encodeURIComponent(v)}`);
     if (kind === 'pan') {
       // Off the screen at once: only the request body carries it.
       setValue('');
@@ -44,8 +56,40 @@ export function SearchScreen(): VNode {
     setBusy(true);
     setError(undefined);
     setHits(undefined);
+    setCards([]);
+    setNote(undefined);
     try {
-      setHits(await searchTokens(api, kind, v.replace(kind === 'pan' ? /\D/g : /$^/, '')));
+      if (kind === 'pan') {
+        const answer = await searchByPan(api, v.replace(/\D/g, ''));
+        setHits(
+          answer.tokens.map((t) => ({
+            tokenId: t.tokenId,
+            tur: t.tokenUniqueReference,
+            network: 'MDES',
+            status: t.status,
+            wallet: t.walletId ?? t.tokenRequestorId,
+            device: t.deviceName,
+            extra: t.suspenders.length ? `suspended by ${t.suspenders.join(', ')}` : undefined,
+          })),
+        );
+        setNote('Mastercard tokens of this card number, as MDES knows them.');
+      } else {
+        const answer = await searchById(api, kind === 'card' ? 'cardId' : kind === 'token' ? 'tokenId' : 'tur', v);
+        setHits(
+          answer.matches.map((m) => ({
+            tokenId: m.tokenId,
+            tur: m.tokenUniqueReference,
+            network: m.network,
+            status: m.status,
+            cardId: m.cardId,
+            wallet: m.walletName,
+            device: m.deviceName,
+            extra: m.lastEventAt ? `last event ${fmtTime(m.lastEventAt)}` : undefined,
+          })),
+        );
+        setCards(answer.cards);
+        if (answer.collision) setNote('Several tokens carry this TUR (a collision): all are listed.');
+      }
     } catch (err) {
       setError(err);
     } finally {
@@ -59,19 +103,20 @@ export function SearchScreen(): VNode {
       <fieldset>
         <legend>Search by</legend>
         ${KINDS.map(
-          ([k, label]) => html`<label class="radio">
-            <input
-              type="radio"
-              name="kind"
-              value=${k}
-              checked=${kind === k}
-              onChange=${() => {
-                setKind(k);
-                setValue('');
-              }}
-            />
-            ${label}
-          </label>`,
+          ([k, label]) =>
+            html`<label class="radio">
+              <input
+                type="radio"
+                name="kind"
+                value=${k}
+                checked=${kind === k}
+                onChange=${() => {
+                  setKind(k);
+                  setValue('');
+                }}
+              />
+              ${label}
+            </label>`,
         )}
       </fieldset>
       <div class="field">
@@ -92,30 +137,57 @@ export function SearchScreen(): VNode {
       <button type="submit" class="primary" disabled=${busy}>${busy ? 'Searching…' : 'Search'}</button>
     </form>
     <${ErrorBox} error=${error} />
-    ${searched
-      ? html`<section aria-labelledby="results-title" aria-live="polite">
-          <h2 id="results-title">Results for <span class="searched">${searched}</span></h2>
-          ${busy ? html`<p role="status">Searching…</p>` : null}
-          ${hits && !hits.length ? html`<p>No token found.</p>` : null}
-          ${hits?.length
-            ? html`<table>
-                <thead>
-                  <tr><th scope="col">Token</th><th scope="col">Network</th><th scope="col">Status</th><th scope="col">Card</th><th scope="col">Wallet / device</th></tr>
-                </thead>
-                <tbody>
-                  ${hits.map(
-                    (h) => html`<tr>
-                      <td>${h.tokenId ? html`<a href=${`#/tokens/${encodeURIComponent(h.tokenId)}`}>${h.tokenId}</a>` : (h.tur ?? '—')}</td>
-                      <td>${h.network ?? '—'}</td>
-                      <td><${StatusBadge} status=${h.status} /></td>
-                      <td>${h.cardId ? html`<a href=${`#/cards/${encodeURIComponent(h.cardId)}`}>${h.cardId}</a>` : '—'}</td>
-                      <td>${[h.wallet, h.device].filter(Boolean).join(' · ') || '—'}</td>
-                    </tr>`,
-                  )}
-                </tbody>
-              </table>`
-            : null}
-        </section>`
-      : null}
+    ${
+      searched
+        ? html`<section aria-labelledby="results-title" aria-live="polite">
+            <h2 id="results-title">Results for <span class="searched">${searched}</span></h2>
+            ${busy ? html`<p role="status">Searching…</p>` : null} ${note ? html`<p class="hint">${note}</p>` : null}
+            ${
+              cards.length
+                ? html`<p>
+                    Card${cards.length > 1 ? 's' : ''}:
+                    ${cards.map((c, i) => html`${i ? ', ' : ''}<a href=${`#/cards/${encodeURIComponent(c)}`}>${c}</a>`)}
+                  </p>`
+                : null
+            }
+            ${hits && !hits.length ? html`<p>No token found.</p>` : null}
+            ${
+              hits?.length
+                ? html`<table>
+                    <thead>
+                      <tr>
+                        <th scope="col">Token</th>
+                        <th scope="col">Network</th>
+                        <th scope="col">Status</th>
+                        <th scope="col">Card</th>
+                        <th scope="col">Wallet / device</th>
+                        <th scope="col">Details</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${hits.map(
+                        (h) =>
+                          html`<tr>
+                            <td>
+                              ${h.tokenId ? html`<a href=${`#/tokens/${encodeURIComponent(h.tokenId)}`}>${h.tokenId}</a>` : (h.tur ?? '—')}
+                            </td>
+                            <td>${networkLabel(h.network)}</td>
+                            <td><${StatusBadge} status=${h.status} /></td>
+                            <td>
+                              ${h.cardId ? html`<a href=${`#/cards/${encodeURIComponent(h.cardId)}`}>${h.cardId}</a>` : '—'}
+                            </td>
+                            <td>${[h.wallet, h.device].filter(Boolean).join(' · ') || '—'}</td>
+                            <td>
+                              ${h.tokenId ? '' : html`<span class="hint">not in our store</span> `}${h.extra ?? ''}
+                            </td>
+                          </tr>`,
+                      )}
+                    </tbody>
+                  </table>`
+                : null
+            }
+          </section>`
+        : null
+    }
   <//>`;
 }
