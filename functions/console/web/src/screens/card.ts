@@ -24,8 +24,8 @@ import { ResultsTable } from './device-lost';
 
 const groupTitle = (g: TokenGroup) => g.walletName ?? g.walletId ?? g.tokenRequestorId ?? 'Unknown wallet';
 const deviceTitle = (g: TokenGroup) =>
-  [g.deviceName, g.deviceType].filter(Boolean).join(' · ') ||
-  (g.deviceId ? `Device ${g.deviceId}` : 'No device (card on file)');
+  [g.deviceName, g.deviceType, g.deviceId ? `device ${g.deviceId}` : undefined].filter(Boolean).join(' · ') ||
+  'no device (card on file)';
 
 const CARD_ACTIONS = ['suspend', 'resume', 'delete'];
 

@@ -5,7 +5,7 @@
  */
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   type ActionRequest,
   type AllowedAction,
@@ -282,6 +282,15 @@ export function TokenScreen(props: { tokenId: string }): VNode {
     (api) => (mdesSuspended ? getMdesToken(api, props.tokenId) : Promise.resolve(undefined)),
     [props.tokenId, mdesSuspended, t?.statusAt],
   );
+  // While a request waits for the network's event, look again now and then: the status follows by itself.
+  useEffect(() => {
+    if (!data?.pendingRequest) return;
+    const timer = setTimeout(reload, 1500);
+    return () => clearTimeout(timer);
+  }, [data, reload]);
+  // The action's form is gone once it is done: the focus goes to what happened.
+  const doneRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => doneRef.current?.focus(), [last]);
   const multi = otherSuspenders(last?.result.stillSuspendedBy ?? mdes.data?.suspendersBefore);
   return html`<${Page} title=${`Token ${props.tokenId}`}>
     ${loading && !data ? html`<${Loading} what="the token" />` : null}
@@ -307,7 +316,7 @@ export function TokenScreen(props: { tokenId: string }): VNode {
               ${multi ? html`<p class="multi" role="note">${multi}</p>` : null}
               ${
                 last
-                  ? html`<p class="done" role="status">
+                  ? html`<p class="done" role="status" tabindex="-1" ref=${doneRef}>
                       ${ACTION_LABELS[last.action] ?? last.action}:
                       ${
                         last.result.outcome === 'ALREADY_DONE'
