@@ -23,6 +23,7 @@ const INDEX_HTML = `<!doctype html>
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <meta name="referrer" content="no-referrer" />
     <title>Customer Service console</title>
+    <link rel="icon" href="${CONSOLE_BASE}/favicon.svg" type="image/svg+xml" />
     <link rel="stylesheet" href="${CONSOLE_BASE}/app.css" />
     <script src="${CONSOLE_BASE}/app.js" defer></script>
   </head>
@@ -32,6 +33,11 @@ const INDEX_HTML = `<!doctype html>
   </body>
 </html>
 `;
+
+/** So the browser's icon request is not a 404 at the API's root. */
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#12263f"/>' +
+  '<rect x="3" y="5" width="10" height="6" rx="1" fill="#fff"/></svg>\n';
 
 /** The files written, for the size test and the handler's content types. */
 export interface ConsoleBuild {
@@ -57,7 +63,8 @@ export function buildConsole(outDir: string = CONSOLE_ASSETS_DIR): ConsoleBuild 
   });
   copyFileSync(path.join(__dirname, 'src', 'styles.css'), path.join(outDir, 'app.css'));
   writeFileSync(path.join(outDir, 'index.html'), INDEX_HTML);
-  return { outDir, files: ['index.html', 'app.js', 'app.css'] };
+  writeFileSync(path.join(outDir, 'favicon.svg'), FAVICON);
+  return { outDir, files: ['index.html', 'app.js', 'app.css', 'favicon.svg'] };
 }
 
 if (require.main === module) {

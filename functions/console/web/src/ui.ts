@@ -160,7 +160,8 @@ export function ActionForm(props: {
     else void send();
   };
 
-  return html`<form class="action-form" onSubmit=${onSubmit} aria-label=${`${label}: ${props.subject}`}>
+  return html`<form class="action-form" onSubmit=${onSubmit} aria-labelledby=${`${id}-title`}>
+    <h3 id=${`${id}-title`}>${label} ${props.subject}</h3>
     <div class="field">
       <label for=${`${id}-reason`}>Reason</label>
       <select
