@@ -82,7 +82,7 @@ export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 export const METRICS_NAMESPACE = 'CardTokenization';
 
 /** Name of the table's GSIs, shared with the store adapter. */
-export const GSI = { byCard: 'GSI1', byTokenUniqueReference: 'GSI2' } as const;
+export const GSI = { byCard: 'GSI1', byTokenUniqueReference: 'GSI2', decisionsByDay: 'GSI3' } as const;
 
 /** Configuration every function needs. */
 export interface BaseConfig {

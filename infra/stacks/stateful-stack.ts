@@ -135,5 +135,11 @@ export class StatefulStack extends Stack {
       partitionKey: { name: 'GSI2PK', type: AttributeType.STRING },
       sortKey: { name: 'GSI2SK', type: AttributeType.STRING },
     });
+    // Every decision of a UTC day, whatever its owner: the console's decisions page (ADR 0029).
+    this.table.addGlobalSecondaryIndex({
+      indexName: GSI.decisionsByDay,
+      partitionKey: { name: 'GSI3PK', type: AttributeType.STRING },
+      sortKey: { name: 'GSI3SK', type: AttributeType.STRING },
+    });
   }
 }
