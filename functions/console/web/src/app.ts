@@ -152,7 +152,8 @@ export function App(): VNode {
       <${SignIn} config=${config} expired=${false} onSession=${onSession} configError=${configError} />
     </main>`;
 
-  const ctx = { api, session: expired ? undefined : session, generation };
+  // The screens keep the (expired) session's view, so nothing they show or hold is unmounted meanwhile.
+  const ctx = { api, session, generation };
   return html`<${Ctx.Provider} value=${ctx}>
     <div class="shell" inert=${expired ? true : undefined} aria-hidden=${expired ? 'true' : undefined}>
       <a

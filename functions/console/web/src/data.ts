@@ -10,7 +10,6 @@ import type {
   ChallengesView,
   ConsoleSession,
   CsSearchResult,
-  CsTokenReadResult,
   DecisionsPage,
   DecisionStats,
   DeviceSuspendRequest,
@@ -51,9 +50,11 @@ export const getTimeline = (api: Api, tokenId: string, cursor?: string) =>
 export const getChallenges = (api: Api, tokenId: string) =>
   api.get<ChallengesView>(`/tokens/${enc(tokenId)}/challenges`).then((r) => r.challenges);
 
-/** What MDES says of a token now: its suspenders explain a multi-suspender situation. */
-export const getMdesToken = (api: Api, tokenId: string) =>
-  api.get<CsTokenReadResult>(`/cs/tokens/${enc(tokenId)}/token`, 'Mastercard');
+/** Who holds a suspension on an MDES token now (MDES Search by TUR): explains a multi-suspender situation. */
+export const getMdesSuspenders = (api: Api, tur: string) =>
+  api
+    .post<CsSearchResult>('/cs/search', { TokenUniqueReference: tur }, 'Mastercard')
+    .then((r) => r.tokens.find((t) => t.tokenUniqueReference === tur)?.suspenders ?? []);
 
 const ACTION_PATH: Record<string, string> = { approveDeviceBinding: 'approve-device-binding' };
 

@@ -13,6 +13,7 @@ import type { ActionRequest, LifecycleReason } from './data';
 /** What every screen gets: the API client, the session (undefined while expired) and a session counter. */
 export interface ConsoleContext {
   api: Api;
+  /** The signed-in agent (kept while an expired session waits for a new sign-in). */
   session: Session | undefined;
   /** Increments at each sign-in: a screen that failed on an expired session loads again. */
   generation: number;

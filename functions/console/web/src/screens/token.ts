@@ -10,7 +10,7 @@ import {
   type ActionRequest,
   type AllowedAction,
   getChallenges,
-  getMdesToken,
+  getMdesSuspenders,
   getTimeline,
   getToken,
   type TimelineEntry,
@@ -277,11 +277,8 @@ export function TokenScreen(props: { tokenId: string }): VNode {
   const t = data?.token;
   const f = t?.facts ?? {};
   // MDES keeps one suspension per suspender: ask MDES who holds one when our token is suspended.
-  const mdesSuspended = t?.facts.network === 'MDES' && t.status === 'suspended';
-  const mdes = useLoad(
-    (api) => (mdesSuspended ? getMdesToken(api, props.tokenId) : Promise.resolve(undefined)),
-    [props.tokenId, mdesSuspended, t?.statusAt],
-  );
+  const tur = t?.facts.network === 'MDES' && t.status === 'suspended' ? t.facts.tokenUniqueReference : undefined;
+  const mdes = useLoad((api) => (tur ? getMdesSuspenders(api, tur) : Promise.resolve(undefined)), [tur, t?.statusAt]);
   // While a request waits for the network's event, look again now and then: the status follows by itself.
   useEffect(() => {
     if (!data?.pendingRequest) return;
@@ -291,7 +288,18 @@ export function TokenScreen(props: { tokenId: string }): VNode {
   // The action's form is gone once it is done: the focus goes to what happened.
   const doneRef = useRef<HTMLParagraphElement>(null);
   useEffect(() => doneRef.current?.focus(), [last]);
-  const multi = otherSuspenders(last?.result.stillSuspendedBy ?? mdes.data?.suspendersBefore);
+  const p = data?.pendingRequest;
+  const pending =
+    p &&
+    `${ACTION_LABELS[p.action] ?? p.action} requested by ${p.userId} at ${fmtTime(p.requestedAt)}: ` +
+      `waiting for the network’s confirmation (expected status ${p.expectedStatus}).`;
+  const done =
+    last &&
+    `${ACTION_LABELS[last.action] ?? last.action}: ` +
+      (last.result.outcome === 'ALREADY_DONE'
+        ? 'already done, nothing was sent.'
+        : `sent; the network accepted it${last.result.expectedStatus ? ` (expected status ${last.result.expectedStatus})` : ''}.`);
+  const multi = otherSuspenders(last?.result.stillSuspendedBy ?? mdes.data);
   return html`<${Page} title=${`Token ${props.tokenId}`}>
     ${loading && !data ? html`<${Loading} what="the token" />` : null}
     <${ErrorBox} error=${error} />
@@ -304,28 +312,9 @@ export function TokenScreen(props: { tokenId: string }): VNode {
                 <${StatusBadge} status=${t.status} /> ${networkLabel(f.network)}${' '}
                 ${t.statusAt ? html`<span class="hint">since ${fmtTime(t.statusAt)}</span>` : null}
               </p>
-              ${
-                data.pendingRequest
-                  ? html`<p class="pending" role="status">
-                      ${ACTION_LABELS[data.pendingRequest.action] ?? data.pendingRequest.action} requested by
-                      ${data.pendingRequest.userId} at ${fmtTime(data.pendingRequest.requestedAt)}: waiting for the
-                      network’s confirmation (expected status ${data.pendingRequest.expectedStatus}).
-                    </p>`
-                  : null
-              }
+              ${pending ? html`<p class="pending" role="status">${pending}</p>` : null}
               ${multi ? html`<p class="multi" role="note">${multi}</p>` : null}
-              ${
-                last
-                  ? html`<p class="done" role="status" tabindex="-1" ref=${doneRef}>
-                      ${ACTION_LABELS[last.action] ?? last.action}:
-                      ${
-                        last.result.outcome === 'ALREADY_DONE'
-                          ? 'already done, nothing was sent.'
-                          : `sent; the network accepted it${last.result.expectedStatus ? ` (expected status ${last.result.expectedStatus})` : ''}.`
-                      }
-                    </p>`
-                  : null
-              }
+              ${done ? html`<p class="done" role="status" tabindex="-1" ref=${doneRef}>${done}</p>` : null}
               <${Facts}
                 rows=${[
                   [
