@@ -181,7 +181,8 @@ export class ConsoleUserPool extends Construct {
         domainPrefix: props.authDomainPrefix ?? `card-tokenization-${props.stage.toLowerCase()}-${stack.account}`,
       },
     });
-    this.issuer = this.userPool.userPoolProviderUrl;
+    // The pool's `ProviderURL` attribute has no scheme; the JWT authorizer needs the issuer as the tokens say it.
+    this.issuer = `https://cognito-idp.${stack.region}.${stack.urlSuffix}/${this.userPool.userPoolId}`;
     this.clientId = Lazy.string({
       produce: () => {
         if (!this.client) throw new Error('ConsoleUserPool.signIn was never called: the console has no app client');
