@@ -26,6 +26,7 @@ import { MdesSimulator } from '../mdes-simulator/server';
 import { MdesVaultSync } from '../mdes-simulator/vault-sync';
 import { type MdesCustomer, parseMdesCustomers } from '../../shared/adapters/mdes/customers';
 import { officerCustomersClaim } from '../../shared/adapters/http/officer-customers';
+import { buildConsole } from '../../functions/console/web/build';
 
 export { LOCAL_DIR, PISMO_KEY_FILE } from '../config/settings';
 
@@ -183,6 +184,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const issuer = await openDevIssuer(issuerKeyFile, {
     [officerCustomersClaim(env)]: mdesCustomers.map((c) => c.customerId),
   });
+  // The console's browser bundle, where its handler serves it (functions/console/public/, not committed).
+  buildConsole();
   const gateway = new LocalGateway(model.routes, invoke, issuer);
   // MDES knows a token before Pismo tells us about it, and deleted or suspended it before Pismo's TV:
   // the simulator's vault follows every event that reaches /pismo/events (the demo's, `npm run pismo`'s).

@@ -16,8 +16,8 @@ let js: string;
 let html: string;
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'console-bundle-'));
-  buildConsole(dir);
-  js = readFileSync(path.join(dir, 'app.js'), 'utf8');
+  const built = buildConsole(dir);
+  js = readFileSync(path.join(dir, built.js), 'utf8');
   html = readFileSync(path.join(dir, 'index.html'), 'utf8');
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,10 +32,11 @@ describe('console bundle', () => {
   it('loads one same-origin script and stylesheet: no inline script, no inline style, no third-party origin', () => {
     const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
     expect(scripts).toHaveLength(1);
-    expect(scripts[0]?.[1]).toContain('src="/console/app.js"');
+    expect(scripts[0]?.[1]).toMatch(/src="\/console\/assets\/app-[A-Z2-7]{8}\.js"/);
     expect(scripts[0]?.[2]?.trim()).toBe('');
     expect(html).not.toMatch(/<style\b|\sstyle=|\son[a-z]+=/i);
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(html).toMatch(/<link rel="stylesheet" href="\/console\/assets\/styles-[A-Z2-7]{8}\.css"/);
     // The only absolute URLs in the script are XML namespaces (Preact's SVG/MathML), never fetched.
     const origins = new Set([...js.matchAll(/https?:\/\/[a-z0-9.-]+/gi)].map((m) => m[0]));
     expect([...origins].filter((o) => o !== 'http://www.w3.org')).toEqual([]);

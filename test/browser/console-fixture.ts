@@ -85,7 +85,7 @@ export async function openConsole(
   url: string,
 ): Promise<{ page: Page; interactiveMs: number }> {
   const page = await context.newPage();
-  await page.goto(`${url}/console/`);
+  await page.goto(`${url}/console`);
   await page.getByRole('button', { name: 'Sign in' }).and(page.locator(':enabled')).waitFor();
   // Since navigation start, as the browser counts it (what an agent waits for).
   const interactiveMs = await page.evaluate('performance.now()');

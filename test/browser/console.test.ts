@@ -37,16 +37,16 @@ const seen: { urls: string[]; console: string[]; cspViolations: string[] } = {
 const interactive: number[] = [];
 
 const MDES_TOKEN = 'cw1001';
-const MDES_TUR = 'DSHRMC0000259339000000000000000000000000000cw1001';
+const MDES_TUR = 'DSHRMC0000259339000000000000000000000000000cw101';
 const MDES_REFUSED = 'cw1002';
-const MDES_REFUSED_TUR = 'DSHRMC0000259339000000000000000000000000000cw1002';
+const MDES_REFUSED_TUR = 'DSHRMC0000259339000000000000000000000000000cw102';
 
 beforeAll(async () => {
   stack = await startLocalStack({ logLevel: 'INFO' });
   await mdesToken(stack, MDES_TOKEN, MDES_TUR);
   await mdesToken(stack, MDES_REFUSED, MDES_REFUSED_TUR);
-  for (const id of ['cw2001', 'cw2002']) await visaToken(stack, id);
-  for (const id of ['cw2011', 'cw2012']) await visaToken(stack, id, 'lost-phone-cw');
+  for (const id of ['93001', '93002']) await visaToken(stack, id);
+  for (const id of ['93011', '93012']) await visaToken(stack, id, 'lost-phone-cw');
   await seedDecisions(stack);
   browser = await launchChromium();
 }, 120_000);
@@ -70,6 +70,7 @@ afterAll(async () => {
 /** A fresh context (no shared memory) whose every URL and console line is recorded. */
 async function freshContext(): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(10_000);
   const watch = (page: Page) => {
     page.on('request', (r: Request) => seen.urls.push(r.url()));
     page.on('framenavigated', (f) => seen.urls.push(f.url()));
@@ -133,8 +134,8 @@ describeInBrowser('Customer Service console (Chromium, local stack)', () => {
   it('signs in as a read-only agent: no action button anywhere, device lost unavailable', async () => {
     const { context, page } = await signedIn('read-only');
     await expect(page.locator('.role').textContent()).resolves.toBe('read-only agent');
-    await go(page, `#/tokens/cw2001`);
-    await screen(page, 'Token cw2001');
+    await go(page, `#/tokens/93001`);
+    await screen(page, 'Token 93001');
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     await expect(page.getByRole('button', { name: /Suspend|Resume|Delete/ }).count()).resolves.toBe(0);
     await expect(page.getByText('Read-only access').count()).resolves.toBe(1);
@@ -236,8 +237,8 @@ describeInBrowser('Customer Service console (Chromium, local stack)', () => {
 
   it('suspends and resumes a Visa token: the status follows Pismo’s event', async () => {
     const { page } = agent;
-    await go(page, '#/tokens/cw2001');
-    await screen(page, 'Token cw2001');
+    await go(page, '#/tokens/93001');
+    await screen(page, 'Token 93001');
     await expect(statusBadge(page).textContent()).resolves.toBe('active');
     await page.getByText(/Resume: not allowed\. Rule: .+/).waitFor();
     await page.getByRole('button', { name: 'Suspend…' }).click();
@@ -271,15 +272,15 @@ describeInBrowser('Customer Service console (Chromium, local stack)', () => {
 
   it('deletes a Visa token only after confirmation', async () => {
     const { page } = agent;
-    await go(page, '#/tokens/cw2002');
-    await screen(page, 'Token cw2002');
+    await go(page, '#/tokens/93002');
+    await screen(page, 'Token 93002');
     const deletes: string[] = [];
-    page.on('request', (r) => r.url().endsWith('/tokens/cw2002/delete') && deletes.push(r.method()));
+    page.on('request', (r) => r.url().endsWith('/tokens/93002/delete') && deletes.push(r.method()));
     await page.getByRole('button', { name: 'Delete…' }).click();
     await page.getByLabel('Reason').selectOption('CARDHOLDER_REQUEST');
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     const confirm = page.getByRole('alertdialog');
-    await confirm.getByText('Delete token cw2002? This cannot be undone.').waitFor();
+    await confirm.getByText('Delete token 93002? This cannot be undone.').waitFor();
     await expect(page.evaluate('document.activeElement?.getAttribute("role")')).resolves.toBe('alertdialog');
     expect(deletes).toEqual([]);
     await noSeriousViolations(page, 'token-delete-confirm');
@@ -306,7 +307,7 @@ describeInBrowser('Customer Service console (Chromium, local stack)', () => {
     await page.getByRole('button', { name: 'Yes, suspend them' }).click();
     const results = page.getByRole('heading', { name: 'Results per token' });
     await results.waitFor();
-    for (const id of ['cw2011', 'cw2012'])
+    for (const id of ['93011', '93012'])
       await page.getByRole('row', { name: new RegExp(`${id} Suspension requested`) }).waitFor();
     await noSeriousViolations(page, 'device-lost-results');
   });

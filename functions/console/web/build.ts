@@ -1,22 +1,28 @@
 /**
- * The console's browser bundle: esbuild bundles `src/main.ts` (Preact + htm + oauth4webapi) into one
- * minified script and writes it with the stylesheet and `index.html` into the directory the console
- * handler serves. Run by the CDK bundling of the console function and by the local stack's start (no
- * build output is committed): `tsx functions/console/web/build.ts [outDir]`.
- * The page loads only same-origin files (`/console/app.js`, `/console/app.css`): no inline script or
- * style, no CDN, so the handler's Content-Security-Policy can be `script-src 'self'`.
+ * The console's browser bundle: esbuild bundles `src/main.ts` (Preact + htm + oauth4webapi) and
+ * `src/styles.css` into content-hashed files under `assets/` (cached for a year by the handler) and
+ * writes `index.html` naming them, into the directory the console handler serves
+ * (functions/console/public/). Run at the local stack's start and before every `cdk synth`/`deploy`
+ * (cdk.json `build`), never committed: `npm run build:console [-- outDir]`.
+ * The page loads only same-origin files: no inline script or style, no CDN, so the handler's
+ * Content-Security-Policy can be `script-src 'self'; style-src 'self'`.
  */
-import { mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 
-/** Where the console handler serves its files from (`functions/console/assets/`). */
-export const CONSOLE_ASSETS_DIR = path.join(__dirname, '..', 'assets');
+/** Where the console handler serves its files from (copied beside its bundle in AWS). */
+export const CONSOLE_PUBLIC_DIR = path.join(__dirname, '..', 'public');
 
 /** The URL path the console is served under. */
 export const CONSOLE_BASE = '/console';
 
-const INDEX_HTML = `<!doctype html>
+/** So the browser's icon request is not a 404 at the API's root. */
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#12263f"/>' +
+  '<rect x="3" y="5" width="10" height="6" rx="1" fill="#fff"/></svg>\n';
+
+const indexHtml = (js: string, css: string) => `<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
@@ -24,8 +30,8 @@ const INDEX_HTML = `<!doctype html>
     <meta name="referrer" content="no-referrer" />
     <title>Customer Service console</title>
     <link rel="icon" href="${CONSOLE_BASE}/favicon.svg" type="image/svg+xml" />
-    <link rel="stylesheet" href="${CONSOLE_BASE}/app.css" />
-    <script src="${CONSOLE_BASE}/app.js" defer></script>
+    <link rel="stylesheet" href="${CONSOLE_BASE}/${css}" />
+    <script src="${CONSOLE_BASE}/${js}" defer></script>
   </head>
   <body>
     <div id="app"><p class="loading">Loading the console…</p></div>
@@ -34,23 +40,28 @@ const INDEX_HTML = `<!doctype html>
 </html>
 `;
 
-/** So the browser's icon request is not a 404 at the API's root. */
-const FAVICON =
-  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#12263f"/>' +
-  '<rect x="3" y="5" width="10" height="6" rx="1" fill="#fff"/></svg>\n';
-
-/** The files written, for the size test and the handler's content types. */
+/** What was written: paths relative to the output directory. */
 export interface ConsoleBuild {
   outDir: string;
+  js: string;
+  css: string;
   files: string[];
 }
 
+/** Writes via a temporary name and a rename, so a reader never sees half a file. */
+function writeAtomically(file: string, contents: string | Uint8Array): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, file);
+}
+
 /** Bundles the console into `outDir` (created when missing); synchronous, ~100 ms. */
-export function buildConsole(outDir: string = CONSOLE_ASSETS_DIR): ConsoleBuild {
-  mkdirSync(outDir, { recursive: true });
-  buildSync({
-    entryPoints: [path.join(__dirname, 'src', 'main.ts')],
-    outfile: path.join(outDir, 'app.js'),
+export function buildConsole(outDir: string = CONSOLE_PUBLIC_DIR): ConsoleBuild {
+  const { outputFiles } = buildSync({
+    entryPoints: { app: path.join(__dirname, 'src', 'main.ts'), styles: path.join(__dirname, 'src', 'styles.css') },
+    outdir: path.join(outDir, 'assets'),
+    entryNames: '[name]-[hash]',
     bundle: true,
     minify: true,
     format: 'iife',
@@ -60,15 +71,30 @@ export function buildConsole(outDir: string = CONSOLE_ASSETS_DIR): ConsoleBuild 
     legalComments: 'none',
     sourcemap: false,
     logLevel: 'error',
+    write: false,
   });
-  copyFileSync(path.join(__dirname, 'src', 'styles.css'), path.join(outDir, 'app.css'));
-  writeFileSync(path.join(outDir, 'index.html'), INDEX_HTML);
-  writeFileSync(path.join(outDir, 'favicon.svg'), FAVICON);
-  return { outDir, files: ['index.html', 'app.js', 'app.css', 'favicon.svg'] };
+  const rel = (p: string) => path.relative(outDir, p).split(path.sep).join('/');
+  const js = outputFiles.find((f) => f.path.endsWith('.js'));
+  const css = outputFiles.find((f) => f.path.endsWith('.css'));
+  if (!js || !css) throw new Error('esbuild wrote no script or no stylesheet');
+  // Earlier builds' hashed files go; then the new ones, then the page that names them.
+  const assets = path.join(outDir, 'assets');
+  mkdirSync(assets, { recursive: true });
+  const keep = new Set([js.path, css.path].map((p) => path.basename(p)));
+  for (const name of readdirSync(assets)) if (!keep.has(name)) rmSync(path.join(assets, name), { force: true });
+  for (const f of [js, css]) writeAtomically(f.path, f.contents);
+  writeAtomically(path.join(outDir, 'favicon.svg'), FAVICON);
+  writeAtomically(path.join(outDir, 'index.html'), indexHtml(rel(js.path), rel(css.path)));
+  return {
+    outDir,
+    js: rel(js.path),
+    css: rel(css.path),
+    files: ['index.html', 'favicon.svg', rel(js.path), rel(css.path)],
+  };
 }
 
 if (require.main === module) {
-  const outDir = path.resolve(process.argv[2] ?? CONSOLE_ASSETS_DIR);
+  const outDir = path.resolve(process.argv[2] ?? CONSOLE_PUBLIC_DIR);
   const { files } = buildConsole(outDir);
   process.stdout.write(`console: ${files.join(', ')} in ${path.relative(process.cwd(), outDir) || '.'}\n`);
 }

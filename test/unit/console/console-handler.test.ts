@@ -4,6 +4,7 @@ import { assetTargetOf, cacheControlOf, isHashedAsset } from '../../../shared/co
 import { accessTokenChangesOf } from '../../../shared/console/token-claims';
 import { scopesOfGroups } from '../../../shared/console/groups';
 import { sessionOf } from '../../../shared/console/session';
+import { buildConsole } from '../../../functions/console/web/build';
 
 const ENV = {
   CONSOLE_ISSUER: 'https://dev-issuer.tokenization.local/',
@@ -21,6 +22,7 @@ type Handler = (e: APIGatewayProxyEventV2WithJWTAuthorizer, c: Context) => Promi
 let handler: Handler;
 
 beforeAll(async () => {
+  buildConsole(); // functions/console/public/ is build output (not committed)
   Object.assign(process.env, ENV);
   ({ handler } = (await import('../../../functions/console/console')) as unknown as { handler: Handler });
 });
