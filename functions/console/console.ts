@@ -55,9 +55,12 @@ function readAsset(file: string): { body: Buffer; gzipped?: Buffer } | null {
   return files.get(file) ?? null;
 }
 
-/** The console's origin as the browser sees it (API Gateway's domain; http only on loopback). */
+/**
+ * The console's origin as the browser sees it: the Host the request reached (API Gateway routes only
+ * its own domains to the API; behind CloudFront set `tokenization:consoleUrl`); http only on loopback.
+ */
 function originOf(event: Event): string {
-  const host = event.requestContext.domainName || event.headers.host || 'localhost';
+  const host = event.headers.host || event.requestContext.domainName || 'localhost';
   const loopback = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host);
   const proto = event.headers['x-forwarded-proto'] ?? (loopback ? 'http' : 'https');
   return `${proto}://${host}`;

@@ -101,6 +101,8 @@ export class LocalGateway {
   url = '';
   /** Sees each request's route and textual body just before the function does (the stand-ins learn from it). */
   onRequest?: (routeKey: string, body: string | undefined) => void;
+  /** Answers requests that are not the template's (the dev issuer's `/dev-issuer/…`); true when it did. */
+  localRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
   constructor(
     routes: LocalRoute[],
@@ -152,6 +154,7 @@ export class LocalGateway {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
+    if (this.localRoutes && (await this.localRoutes(req, res, url))) return;
     const method = (req.method ?? 'GET').toUpperCase();
     let route: CompiledRoute | undefined;
     let match: RegExpMatchArray | null = null;

@@ -26,6 +26,7 @@ import { MdesSimulator } from '../mdes-simulator/server';
 import { MdesVaultSync } from '../mdes-simulator/vault-sync';
 import { type MdesCustomer, parseMdesCustomers } from '../../shared/adapters/mdes/customers';
 import { officerCustomersClaim } from '../../shared/adapters/http/officer-customers';
+import { DEV_CONSOLE_CLIENT_ID, DEV_OIDC_PATHS, DevOidcProvider } from '../dev-issuer/oidc';
 import { buildConsole } from '../../functions/console/web/build';
 
 export { LOCAL_DIR, PISMO_KEY_FILE } from '../config/settings';
@@ -128,6 +129,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           encryption: options.mdesEncryption ?? false,
         },
       ],
+      // The console signs in at the dev issuer's endpoints on the gateway itself (local/dev-issuer/oidc.ts).
+      'tokenization:consoleClientId': DEV_CONSOLE_CLIENT_ID,
+      'tokenization:consoleAuthorizationEndpoint': DEV_OIDC_PATHS.authorize,
+      'tokenization:consoleTokenEndpoint': DEV_OIDC_PATHS.token,
+      'tokenization:consoleEndSessionEndpoint': DEV_OIDC_PATHS.logout,
+      'tokenization:consoleScope': 'openid tokens:read tokens:write',
+      'tokenization:consoleEnvironment': 'local',
       ...options.context,
     }),
   );
@@ -198,6 +206,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Not JSON: the function answers 400; nothing for MDES to learn.
     }
   };
+  const jwtRouteOfConsole = model.routes.find((r) => r.auth.type === 'JWT');
+  const oidc = new DevOidcProvider(issuer, {
+    audience: jwtRouteOfConsole?.auth.type === 'JWT' ? (jwtRouteOfConsole.auth.audience[0] ?? '') : '',
+  });
+  gateway.localRoutes = (req, res, requestUrl) => oidc.handle(req, res, requestUrl);
   const url = await gateway.listen(options.port ?? 0);
   // Pismo emits a signed `patch` event after each token operation it applies: to our webhook, so the
   // lifecycle loop closes locally (our token's status changes when that event arrives).
