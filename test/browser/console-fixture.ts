@@ -73,8 +73,9 @@ export async function signIn(page: Page, kind: UserKind): Promise<void> {
     page.getByRole('button', { name: /^Sign in( again)?$/ }).click(),
   ]);
   await popup.waitForLoadState('domcontentloaded');
-  const label = { 'read-only': /read-only/i, agent: /^(an? )?agent\b(?!.*read)/i, supervisor: /supervisor/i }[kind];
-  await popup.getByRole('button', { name: label }).first().click();
+  // local/dev-issuer/oidc.ts DEV_USERS: one test user of each kind.
+  const name = { 'read-only': 'Rita Reader', agent: 'Ana Agent', supervisor: 'Sam Supervisor' }[kind];
+  await popup.getByRole('button', { name }).click();
   await popup.waitForEvent('close');
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
