@@ -30,7 +30,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CONSOLE_ENV } from '../../shared/config';
-import { CONSOLE_GROUPS } from '../../shared/console/groups';
+import { type CONSOLE_GROUPS } from '../../shared/console/groups';
 import { AppFunction } from './app-function';
 import { SCOPES, type ServiceApi } from './http-api';
 
