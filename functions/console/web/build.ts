@@ -81,7 +81,10 @@ export function buildConsole(outDir: string = CONSOLE_PUBLIC_DIR): ConsoleBuild 
   const assets = path.join(outDir, 'assets');
   mkdirSync(assets, { recursive: true });
   const keep = new Set([js.path, css.path].map((p) => path.basename(p)));
-  for (const name of readdirSync(assets)) if (!keep.has(name)) rmSync(path.join(assets, name), { force: true });
+  // Only finished hashed files (another process's `.tmp` may be on its way to a rename).
+  for (const name of readdirSync(assets))
+    if (/^(app|styles)-[A-Z2-7]{8}\.(js|css)$/.test(name) && !keep.has(name))
+      rmSync(path.join(assets, name), { force: true });
   for (const f of [js, css]) writeAtomically(f.path, f.contents);
   writeAtomically(path.join(outDir, 'favicon.svg'), FAVICON);
   writeAtomically(path.join(outDir, 'index.html'), indexHtml(rel(js.path), rel(css.path)));
