@@ -82,7 +82,7 @@ export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 export const METRICS_NAMESPACE = 'CardTokenization';
 
 /** Name of the table's GSIs, shared with the store adapter. */
-export const GSI = { byCard: 'GSI1', byTokenUniqueReference: 'GSI2' } as const;
+export const GSI = { byCard: 'GSI1', byTokenUniqueReference: 'GSI2', decisionsByDay: 'GSI3' } as const;
 
 /** Configuration every function needs. */
 export interface BaseConfig {
@@ -392,5 +392,52 @@ export function loadCardPolicyConfig(env: Env = process.env): { name: string; mo
  * (shared/cards/policies/<name>.json; docs/flows/cards.md).
  */
 export const DEFAULT_CARD_POLICY = 'default-v2';
-/** The token table's account index (GSI3, `ACCOUNT#<account id>`): the cardholder's digital cards (ADR 0025). */
-export const GSI_BY_ACCOUNT = 'GSI3';
+/**
+ * The token table's account index (`ACCOUNT#<account id>`): the cardholder's digital cards (ADR 0025).
+ * GSI3 is overloaded: it also holds the decisions by day (`DECISIONS#DAY#<day>`, ADR 0029); the key
+ * prefixes keep the two apart, and one index is one table update instead of two.
+ */
+export const GSI_BY_ACCOUNT = GSI.decisionsByDay;
+/** The console flow's variables (docs/flows/console.md): what `GET /console/config.json` tells the browser. */
+export const CONSOLE_ENV = {
+  /** The OIDC issuer the API's JWT authorizer trusts. */
+  issuer: 'CONSOLE_ISSUER',
+  /** The console's public app client at that issuer. */
+  clientId: 'CONSOLE_CLIENT_ID',
+  /** Absolute, or a path on the console's own origin (the local dev issuer). */
+  authorizationEndpoint: 'CONSOLE_AUTHORIZATION_ENDPOINT',
+  tokenEndpoint: 'CONSOLE_TOKEN_ENDPOINT',
+  endSessionEndpoint: 'CONSOLE_END_SESSION_ENDPOINT',
+  /** Space-separated scopes the console requests. */
+  scope: 'CONSOLE_SCOPE',
+  /** Optional `audience` authorization parameter (IdPs such as Auth0). */
+  audience: 'CONSOLE_AUDIENCE',
+  /** Optional public URL of the console (e.g. behind CloudFront); else the request's origin + `/console/`. */
+  url: 'CONSOLE_URL',
+  /** `local` or `aws` (default). */
+  environment: 'CONSOLE_ENVIRONMENT',
+  /** Comma-separated MDES customer ids of the deployment (the first is the default). */
+  mdesCustomers: 'CONSOLE_MDES_CUSTOMERS',
+} as const;
+
+/** The console's sign-in settings (all required but audience, url and environment). */
+export function loadConsoleConfig(env: Env = process.env) {
+  return {
+    issuer: required(env, CONSOLE_ENV.issuer),
+    clientId: required(env, CONSOLE_ENV.clientId),
+    authorizationEndpoint: required(env, CONSOLE_ENV.authorizationEndpoint),
+    tokenEndpoint: required(env, CONSOLE_ENV.tokenEndpoint),
+    endSessionEndpoint: required(env, CONSOLE_ENV.endSessionEndpoint),
+    scope: required(env, CONSOLE_ENV.scope),
+    audience: optional(env, CONSOLE_ENV.audience),
+    url: optional(env, CONSOLE_ENV.url),
+    environment: env[CONSOLE_ENV.environment] === 'local' ? ('local' as const) : ('aws' as const),
+    mdesCustomers: loadConsoleMdesCustomers(env),
+  };
+}
+export type ConsoleSettings = ReturnType<typeof loadConsoleConfig>;
+
+/** The deployment's MDES customer ids (the console's pre-token trigger puts them in the agents' tokens). */
+export function loadConsoleMdesCustomers(env: Env = process.env): string[] {
+  return (env[CONSOLE_ENV.mdesCustomers] ?? '').split(',').filter(Boolean);
+}

@@ -32,6 +32,8 @@ export const handler = middy<unknown, CustomerKeyReport[]>()
       registrar: (c) => new HttpCredentialRegistrar(registrarUrl, () => keyStore(c.secretId).current()),
       recordRevocation: (customerId, consumerKey) => store.recordKeyRevocation(customerId, consumerKey),
       wasRevoked: (customerId, consumerKey) => store.wasKeyRevoked(customerId, consumerKey),
+      // The console's system page reads the latest report (names and dates only).
+      saveReport: (report) => store.putKeyExpiryReport(report),
       metric: (name, value, dimensions) => {
         const single = obs.metrics.singleMetric();
         single.addDimensions(dimensions);

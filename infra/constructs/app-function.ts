@@ -44,6 +44,8 @@ export interface AppFunctionProps {
    * bundle instead of inside it, so its 290 KiB are not parsed at every cold start.
    */
   mastercard?: boolean;
+  /** Directories (relative to the repository root) copied beside the bundle under their last name (the console's `public/`). */
+  copyDirectories?: string[];
 }
 
 /** Packages installed beside the bundle (node_modules) rather than bundled; see `mastercard`. */
@@ -96,6 +98,18 @@ export class AppFunction extends Construct {
         // Bundle the pinned SDK instead of the runtime's copy: the version we test is the version we run.
         externalModules: externalModulesOf(props),
         nodeModules: props.mastercard ? INSTALLED_NOT_BUNDLED : undefined,
+        ...(props.copyDirectories?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  (props.copyDirectories ?? []).map(
+                    (dir) => `cp -R "${path.join(inputDir, dir)}" "${path.join(outputDir, path.basename(dir))}"`,
+                  ),
+              },
+            }
+          : {}),
       },
       environment: {
         NODE_OPTIONS: '--enable-source-maps',

@@ -39,6 +39,8 @@ export interface ServiceApiProps {
   /** OIDC issuer of the internal clients' JWTs (API Gateway JWT authorizer). */
   jwtIssuer: string;
   jwtAudience: string;
+  /** More accepted audiences (or client ids): the console's Cognito app client (ADR 0030). */
+  moreJwtAudiences?: string[];
   /** Set when CloudFront fronts the API: the Pismo routes then take only requests carrying its origin secret. */
   originVerify?: OriginVerifySettings;
 }
@@ -88,7 +90,7 @@ export class ServiceApi {
       },
     });
     this.internalAuth = new HttpJwtAuthorizer('InternalJwt', props.jwtIssuer, {
-      jwtAudience: [props.jwtAudience],
+      jwtAudience: [props.jwtAudience, ...(props.moreJwtAudiences ?? [])],
     });
     const cardholderIssuer = scope.node.tryGetContext(CARDHOLDER_JWT_ISSUER_CONTEXT) as string | undefined;
     const cardholderAudience = scope.node.tryGetContext(CARDHOLDER_JWT_AUDIENCE_CONTEXT) as string | undefined;
@@ -147,6 +149,15 @@ export class ServiceApi {
           'cannot check; the function verifies signature, key id, expiry, body hash and tenant before any work (401 otherwise).',
       });
     return route;
+  }
+
+  /**
+   * A route without an authorizer, for what must load before sign-in and holds no data (the console's
+   * files and sign-in settings); `reason` is recorded with the cdk-nag acknowledgement.
+   */
+  addPublicRoute(path: string, method: HttpMethod, integration: HttpRouteIntegration, reason: string): void {
+    for (const route of this.api.addRoutes({ path, methods: [method], integration }))
+      Validations.of(route).acknowledge({ id: 'AwsSolutions-APIG4', reason });
   }
 
   /** Per-route throttles of the Pismo routes (docs/security/edge.md); a throttle naming another route fails the synth. */

@@ -1,7 +1,8 @@
 /**
  * Flow: the internal read API (docs/flows/tokens.md).
  * Handler: functions/tokens/read-tokens.ts (`GET /tokens`, `GET /tokens/{tokenId}`,
- * `GET /tokens/{tokenId}/challenges`; scope `tokens:read`). Use case: shared/tokens/read-tokens.ts.
+ * `GET /tokens/{tokenId}/challenges`, and the console's reads {@link CONSOLE_READ_ROUTES}; scope
+ * `tokens:read`). Use cases: shared/tokens/ (read-tokens, card-view, id-search, decisions, key-expiry).
  *
  * Reads the token store only; pagination cursors are signed with the cursor key secret.
  */
@@ -15,6 +16,16 @@ import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config';
 import { AppFunction } from './app-function';
 import { SCOPES, type ServiceApi } from './http-api';
+
+/** The reads the console added (issue 15; all `GET`, scope `tokens:read`). */
+export const CONSOLE_READ_ROUTES = [
+  '/tokens/{tokenId}/timeline',
+  '/cards/{cardId}',
+  '/search',
+  '/decisions',
+  '/decisions/stats',
+  '/keys/expiry',
+] as const;
 
 export interface TokensProps {
   table: ITable;
@@ -38,7 +49,7 @@ export class Tokens {
       .useTable(props.table, 'read')
       .useSecret(ENV.cursorKeySecretId, props.cursorKeySecret.secret, props.cursorKeySecret.key);
     const integration = new HttpLambdaIntegration('ReadIntegration', this.read.fn);
-    for (const path of ['/tokens', '/tokens/{tokenId}', '/tokens/{tokenId}/challenges'])
+    for (const path of ['/tokens', '/tokens/{tokenId}', '/tokens/{tokenId}/challenges', ...CONSOLE_READ_ROUTES])
       props.api.addInternalRoute(path, HttpMethod.GET, integration, SCOPES.tokensRead);
   }
 }

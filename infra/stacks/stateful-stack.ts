@@ -4,7 +4,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { GSI, GSI_BY_ACCOUNT } from '../../shared/config';
+import { GSI } from '../../shared/config';
 
 /**
  * State that outlives deployments: the token table (docs/security/data-at-rest.md) and its customer-managed key.
@@ -135,9 +135,10 @@ export class StatefulStack extends Stack {
       partitionKey: { name: 'GSI2PK', type: AttributeType.STRING },
       sortKey: { name: 'GSI2SK', type: AttributeType.STRING },
     });
-    // The cardholder's digital cards (ADR 0025): token states by Pismo account.
+    // GSI3, overloaded: token states by Pismo account (the cardholder's digital cards, ADR 0025) and
+    // every decision of a UTC day whatever its owner (the console's decisions page, ADR 0029).
     this.table.addGlobalSecondaryIndex({
-      indexName: GSI_BY_ACCOUNT,
+      indexName: GSI.decisionsByDay,
       partitionKey: { name: 'GSI3PK', type: AttributeType.STRING },
       sortKey: { name: 'GSI3SK', type: AttributeType.STRING },
     });

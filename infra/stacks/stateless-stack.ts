@@ -23,6 +23,7 @@ import { Tokens } from '../constructs/tokens';
 import { Lifecycle } from '../constructs/lifecycle';
 import { Reconciliation } from '../constructs/reconciliation';
 import { Cardholder } from '../constructs/cardholder';
+import { Console, ConsoleUserPool, consoleSettingsFromContext } from '../constructs/console';
 
 export interface StatelessStackProps extends StackProps {
   table: ITable;
@@ -89,11 +90,24 @@ export class StatelessStack extends Stack {
     this.keys = props.keys;
     const common = { logKey: props.logKey, logRetention: props.logRetention, table: props.table };
 
+    // The console's sign-in (ADR 0030): an external identity provider from context, else a Cognito
+    // user pool, which the API's JWT authorizer then trusts (its app client id as an audience).
+    const consoleSettings = consoleSettingsFromContext(this);
+    const consoleUserPool = consoleSettings.external
+      ? undefined
+      : new ConsoleUserPool(this, 'ConsoleIdentity', {
+          stage: String(this.node.tryGetContext('tokenization:stage') ?? 'dev'),
+          logKey: props.logKey,
+          logRetention: props.logRetention,
+          mdesCustomerIds: props.mdes.map((c) => c.customerId),
+          authDomainPrefix: consoleSettings.authDomainPrefix,
+        });
     const api = new ServiceApi(this, {
       logKey: props.logKey,
       logRetention: props.logRetention,
-      jwtIssuer: props.jwtIssuer,
+      jwtIssuer: consoleUserPool?.issuer ?? props.jwtIssuer,
       jwtAudience: props.jwtAudience,
+      moreJwtAudiences: consoleUserPool ? [consoleUserPool.clientId] : undefined,
       originVerify: props.originVerify,
     });
     const idv = new Idv(this, {
@@ -174,6 +188,16 @@ export class StatelessStack extends Stack {
       pismoClientSecret: props.pismoClientSecret,
       mdes: props.mdes,
     });
+    // The Customer Service console, served by the API itself (docs/flows/console.md).
+    new Console(this, 'Console', {
+      logKey: props.logKey,
+      logRetention: props.logRetention,
+      api,
+      settings: consoleSettings,
+      jwtIssuer: props.jwtIssuer,
+      userPool: consoleUserPool,
+      mdesCustomerIds: props.mdes.map((c) => c.customerId),
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: api.api.apiEndpoint });
     new CfnOutput(this, 'OperatorAlarmsTopicArn', { value: operators.topicArn });
@@ -182,5 +206,6 @@ export class StatelessStack extends Stack {
     this.eventsDlq = events.dlq;
     this.eventsTopic = events.topic;
     this.idvWorkflow = idv.workflow;
+    new CfnOutput(this, 'ConsoleUrl', { value: consoleSettings.url ?? `${api.api.apiEndpoint}/console/` });
   }
 }

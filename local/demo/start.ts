@@ -48,6 +48,9 @@ function serve(stack: LocalStack, active: { tokenId: string; tur: string }): voi
   console.log(
     '(Token 17556 was deleted by the seed TV event: in our store and at the MDES simulator, so Customer Service answers 409 for it.)',
   );
+  console.log(
+    `Console: ${stack.url}/console   (sign in as a test user of the dev issuer: read-only, agent, supervisor)`,
+  );
   console.log('Ctrl+C to stop.');
   const stop = async () => {
     await stack.stop();
@@ -83,6 +86,9 @@ async function main() {
   await reconciliationDemo(stack);
   await cardsDemo(stack);
   await cardholderDemo(stack);
+  // The console's system page shows the key monitor's latest report: run the daily check once now.
+  const monitor = [...stack.model.functions.values()].find((f) => f.entry === 'functions/keys/monitor-mdes-keys.ts');
+  if (monitor) await stack.invoke(monitor.id, {}).catch((err: unknown) => console.warn('key monitor:', err));
 
   if (once) {
     await stack.stop();

@@ -32,7 +32,8 @@ function compile(route: LocalRoute): CompiledRoute {
       const m = segment.match(/^\{(\w+)(\+?)\}$/);
       if (!m?.[1]) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       params.push(m[1]);
-      return m[2] ? '(.+)' : '([^/]+)';
+      // A greedy variable also takes the empty rest (`/console/` → proxy ''): the console's redirect URI.
+      return m[2] ? '(.*)' : '([^/]+)';
     })
     .join('/');
   return { ...route, pattern: new RegExp(`^${source}$`), params };
@@ -101,6 +102,8 @@ export class LocalGateway {
   url = '';
   /** Sees each request's route and textual body just before the function does (the stand-ins learn from it). */
   onRequest?: (routeKey: string, body: string | undefined) => void;
+  /** Answers requests that are not the template's (the dev issuer's `/dev-issuer/…`); true when it did. */
+  localRoutes?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 
   constructor(
     routes: LocalRoute[],
@@ -152,6 +155,7 @@ export class LocalGateway {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
+    if (this.localRoutes && (await this.localRoutes(req, res, url))) return;
     const method = (req.method ?? 'GET').toUpperCase();
     let route: CompiledRoute | undefined;
     let match: RegExpMatchArray | null = null;

@@ -26,6 +26,8 @@ import { MdesSimulator } from '../mdes-simulator/server';
 import { MdesVaultSync } from '../mdes-simulator/vault-sync';
 import { type MdesCustomer, parseMdesCustomers } from '../../shared/adapters/mdes/customers';
 import { officerCustomersClaim } from '../../shared/adapters/http/officer-customers';
+import { DEV_CONSOLE_CLIENT_ID, DEV_OIDC_PATHS, DevOidcProvider } from '../dev-issuer/oidc';
+import { buildConsole } from '../../functions/console/web/build';
 
 export { LOCAL_DIR, PISMO_KEY_FILE } from '../config/settings';
 
@@ -129,6 +131,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           encryption: options.mdesEncryption ?? false,
         },
       ],
+      // The console signs in at the dev issuer's endpoints on the gateway itself (local/dev-issuer/oidc.ts).
+      'tokenization:consoleClientId': DEV_CONSOLE_CLIENT_ID,
+      'tokenization:consoleAuthorizationEndpoint': DEV_OIDC_PATHS.authorize,
+      'tokenization:consoleTokenEndpoint': DEV_OIDC_PATHS.token,
+      'tokenization:consoleEndSessionEndpoint': DEV_OIDC_PATHS.logout,
+      'tokenization:consoleScope': 'openid tokens:read tokens:write',
+      'tokenization:consoleEnvironment': 'local',
       ...options.context,
     }),
   );
@@ -185,6 +194,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const issuer = await openDevIssuer(issuerKeyFile, {
     [officerCustomersClaim(env)]: mdesCustomers.map((c) => c.customerId),
   });
+  // The console's browser bundle, where its handler serves it (functions/console/public/, not committed).
+  buildConsole();
   const gateway = new LocalGateway(model.routes, invoke, issuer);
   // MDES knows a token before Pismo tells us about it, and deleted or suspended it before Pismo's TV:
   // the simulator's vault follows every event that reaches /pismo/events (the demo's, `npm run pismo`'s).
@@ -197,6 +208,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Not JSON: the function answers 400; nothing for MDES to learn.
     }
   };
+  const jwtRouteOfConsole = model.routes.find((r) => r.auth.type === 'JWT');
+  const oidc = new DevOidcProvider(issuer, {
+    audience: jwtRouteOfConsole?.auth.type === 'JWT' ? (jwtRouteOfConsole.auth.audience[0] ?? '') : '',
+  });
+  gateway.localRoutes = (req, res, requestUrl) => oidc.handle(req, res, requestUrl);
   const url = await gateway.listen(options.port ?? 0);
   // Pismo emits a signed `patch` event after each token operation it applies: to our webhook, so the
   // lifecycle loop closes locally (our token's status changes when that event arrives).

@@ -245,7 +245,9 @@ export interface TokenStore
     CardPort,
     KeyRevocationPort,
     ReconciliationPort,
-    AccountTokensPort {}
+    AccountTokensPort,
+    DecisionLogPort,
+    KeyExpiryPort {}
 
 /**
  * Webhook replay: Pismo's webhook tokens already seen. Each token id (`jti`, hashed by the verifier)
@@ -361,4 +363,38 @@ export interface ReconciliationPort {
   listReconciliationFlags(limit: number, cursor?: string): Promise<Page<ReconciliationFlag>>;
   /** Every token state, one page in no particular order (a page may be short, even empty, with a cursor). */
   scanTokenStates(limit: number, cursor?: string): Promise<Page<TokenState>>;
+}
+
+// ---- the console's reads (issue 15): decisions by day, the key monitor's latest report ----
+
+/** A stored decision with where it is recorded (its token, its card, or the day of an unattributable request). */
+export type DecisionListItem = DecisionRecord & { owner: DecisionOwner };
+
+/** Decisions by day, whatever their owner (the console's decisions page and its statistics). */
+export interface DecisionLogPort {
+  /**
+   * One page of the decisions made on the UTC days `from`..`to` (YYYY-MM-DD, inclusive), newest
+   * first (by `decidedAt`, then `decisionId`); a full page may come with a cursor to an empty one.
+   */
+  listDecisionsByDay(
+    days: { from: string; to: string },
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<DecisionListItem>>;
+}
+
+/** What the daily key monitor last saw of one MDES customer's keys (names and dates only, never key material). */
+export interface KeyExpiryReport {
+  customerId: string;
+  checkedAt: string;
+  keys: { key: string; notAfter: string }[];
+  /** Why the check failed (then `keys` is empty). */
+  error?: string;
+}
+
+/** Keys: the monitor's latest report per customer (each report replaces the previous one). */
+export interface KeyExpiryPort {
+  putKeyExpiryReport(report: KeyExpiryReport): Promise<void>;
+  /** Every customer's latest report, by customer id. */
+  listKeyExpiryReports(): Promise<KeyExpiryReport[]>;
 }

@@ -3,8 +3,10 @@ import type { MdesCustomer } from '../adapters/mdes/customers';
 import type { CredentialRegistrar } from '../adapters/mdes/registrar';
 import { keyExpiries, type MdesSecret } from '../adapters/mdes/secret-format';
 
-/** Alarm thresholds on days to expiry (CloudWatch alarms use the same numbers). */
-export const EXPIRY_THRESHOLDS_DAYS = { warning: 45, critical: 14 } as const;
+import { levelOf } from '../domain/key-expiry';
+import type { KeyExpiryReport } from '../domain/store';
+
+export { EXPIRY_THRESHOLDS_DAYS, levelOf } from '../domain/key-expiry';
 
 const DAY_MS = 86_400_000;
 
@@ -18,6 +20,11 @@ export interface ExpiryMonitorDeps {
   /** Whether a revocation is recorded already. */
   wasRevoked: (customerId: string, consumerKey: string) => Promise<boolean>;
   metric: (name: string, value: number, dimensions: Record<string, string>) => void;
+  /**
+   * Keeps the customer's report (key names and dates, or the error) for the read API (the console's
+   * system page); a failure to keep it is counted (`MdesKeyReportNotSaved`) and stops nothing.
+   */
+  saveReport?: (report: KeyExpiryReport) => Promise<void>;
   now?: Clock;
 }
 
@@ -30,13 +37,6 @@ export interface CustomerKeyReport {
   level: 'OK' | 'WARNING' | 'CRITICAL' | 'EXPIRED';
   revoked?: string;
   error?: string;
-}
-
-export function levelOf(days: number): CustomerKeyReport['level'] {
-  if (days <= 0) return 'EXPIRED';
-  if (days <= EXPIRY_THRESHOLDS_DAYS.critical) return 'CRITICAL';
-  if (days <= EXPIRY_THRESHOLDS_DAYS.warning) return 'WARNING';
-  return 'OK';
 }
 
 /**
@@ -78,6 +78,11 @@ export async function checkKeys(deps: ExpiryMonitorDeps): Promise<CustomerKeyRep
         report.revoked = from.consumerKey;
       }
       reports.push(report);
+      await saveReport(deps, customer.customerId, {
+        customerId: customer.customerId,
+        checkedAt: new Date(now).toISOString(),
+        keys: keys.map(({ key, notAfter }) => ({ key, notAfter })),
+      });
     } catch (err) {
       deps.metric('MdesKeyCheckFailed', 1, { CustomerId: customer.customerId });
       reports.push({
@@ -87,7 +92,21 @@ export async function checkKeys(deps: ExpiryMonitorDeps): Promise<CustomerKeyRep
         level: 'EXPIRED',
         error: `${(err as Error).name}: ${(err as Error).message}`.slice(0, 300),
       });
+      await saveReport(deps, customer.customerId, {
+        customerId: customer.customerId,
+        checkedAt: new Date(now).toISOString(),
+        keys: [],
+        error: (err as Error).name,
+      });
     }
   }
   return reports;
+}
+
+async function saveReport(deps: ExpiryMonitorDeps, customerId: string, report: KeyExpiryReport): Promise<void> {
+  try {
+    await deps.saveReport?.(report);
+  } catch {
+    deps.metric('MdesKeyReportNotSaved', 1, { CustomerId: customerId });
+  }
 }

@@ -105,3 +105,23 @@ export async function listChallengesOfToken(
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return { tokenId, challenges };
 }
+
+/** One page of a token's timeline (`GET /tokens/{tokenId}/timeline`). */
+export interface TimelinePage extends Page<TimelineEntry> {
+  tokenId: string;
+}
+
+/** One page of the token's timeline, oldest first; 404 when the token is unknown and has no entry. */
+export async function getTimelinePage(
+  store: Pick<TokenStatePort, 'getTokenState'> & Pick<TimelinePort, 'listTimeline'>,
+  tokenId: string,
+  limit: number,
+  cursor?: string,
+): Promise<TimelinePage> {
+  const [current, page] = await Promise.all([
+    cursor ? Promise.resolve(undefined) : store.getTokenState(tokenId),
+    store.listTimeline({ tokenId }, limit, cursor),
+  ]);
+  if (!cursor && !current && page.items.length === 0) throw new NotFoundError(`token ${tokenId} not found`);
+  return { tokenId, items: page.items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+}

@@ -181,6 +181,13 @@ describe('docs/api/openapi.yaml', () => {
       if (route.authorizationType === 'JWT') {
         const scheme = SCHEME_OF_AUDIENCE[route.audience ?? ''] ?? `unknown audience ${route.audience}`;
         expect({ route: route.key, security }).toEqual({ route: route.key, security: [{ [scheme]: route.scopes }] });
+      } else if (route.key.startsWith('GET /console')) {
+        // The console's files and sign-in settings: no authorizer, no credentials (docs/flows/console.md).
+        expect({ route: route.key, type: route.authorizationType, security }).toEqual({
+          route: route.key,
+          type: 'NONE',
+          security: [{}],
+        });
       } else {
         // No gateway authorizer: the function verifies Pismo's signed JWT itself.
         expect({ route: route.key, type: route.authorizationType, security }).toEqual({

@@ -18,6 +18,7 @@ const STATEFUL_TYPES = [
   'AWS::Logs::LogGroup',
   'AWS::StepFunctions::StateMachine',
   'AWS::S3::Bucket',
+  'AWS::Cognito::UserPool',
 ];
 
 /** Logical IDs of the stateful resources of a stack, by type (types without one left out). */
@@ -82,6 +83,8 @@ describe('logical IDs of stateful resources (a change replaces the resource)', (
         'CardLifecycleLogsD4BA4117',
         'CardLifecyclePlanCardChangeFnLogsD74B7925',
         'CardholderLogsBB786D2D',
+        'ConsoleServeConsoleLogs7AAFC7EF',
+        'ConsoleIdentityPreTokenGenerationLogsFFBD719E',
       ].sort(),
       'AWS::StepFunctions::StateMachine': [
         'CardLifecycleStateMachine6B45C05A',
@@ -89,7 +92,39 @@ describe('logical IDs of stateful resources (a change replaces the resource)', (
         'ReconciliationSweepStateMachineACA10BEE',
       ],
       'AWS::S3::Bucket': ['ReconciliationExports0D6D2C76'],
+      // The console's users (ADR 0030): a new id would lose every agent's account and MFA.
+      'AWS::Cognito::UserPool': ['ConsoleIdentityUserPool21FA147D'],
     });
+  });
+
+  it("the token table's indexes (a renamed or removed index breaks its readers)", () => {
+    const [table] = Object.values(Template.fromStack(build().stateful).findResources('AWS::DynamoDB::Table'));
+    const indexes = (table?.Properties.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown }[]).map(
+      (g) => [g.IndexName, g.KeySchema],
+    );
+    expect(indexes).toEqual([
+      [
+        'GSI1',
+        [
+          { AttributeName: 'GSI1PK', KeyType: 'HASH' },
+          { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
+        ],
+      ],
+      [
+        'GSI2',
+        [
+          { AttributeName: 'GSI2PK', KeyType: 'HASH' },
+          { AttributeName: 'GSI2SK', KeyType: 'RANGE' },
+        ],
+      ],
+      [
+        'GSI3',
+        [
+          { AttributeName: 'GSI3PK', KeyType: 'HASH' },
+          { AttributeName: 'GSI3SK', KeyType: 'RANGE' },
+        ],
+      ],
+    ]);
   });
 
   it('with the edge: the origin-verify logs in the stateless stack; the edge stack', () => {

@@ -15,7 +15,7 @@ describe('infra', () => {
   });
 
   describe('StatefulStack', () => {
-    it('creates the token table with PK/SK, its three GSIs, PITR, KMS CMK, TTL and deletion protection', () => {
+    it('creates the token table with PK/SK, its GSIs (card, TUR, account and decisions by day), PITR, KMS CMK, TTL and deletion protection', () => {
       stateful.hasResource('AWS::DynamoDB::Table', {
         DeletionPolicy: 'Retain',
         Properties: Match.objectLike({
@@ -67,7 +67,8 @@ describe('infra', () => {
   describe('StatelessStack', () => {
     it('runs every function on Node.js 24, arm64, with active tracing and an encrypted, retained log group', () => {
       const fns = stateless.findResources('AWS::Lambda::Function', { Metadata: { 'local:entry': Match.anyValue() } });
-      expect(Object.keys(fns).sort()).toHaveLength(20); // 13 + lifecycle + reconciliation (API, scheduled, sweep) + cards (plan, act) + cardholder
+      // 13 + lifecycle + reconciliation (API, scheduled, sweep) + cards (plan, act) + cardholder + console (files, Cognito trigger)
+      expect(Object.keys(fns).sort()).toHaveLength(22);
       for (const [id, fn] of Object.entries(fns)) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
@@ -75,8 +76,8 @@ describe('infra', () => {
           TracingConfig: { Mode: 'Active' },
         });
         expect(fn.Properties.Environment.Variables).toMatchObject({ NODE_OPTIONS: '--enable-source-maps' });
-        // Every function but the key rotation one works on the token table.
-        if (!id.startsWith('RotateMdesKeys'))
+        // Every function but the key rotation one and the console's works on the token table.
+        if (!id.startsWith('RotateMdesKeys') && !id.startsWith('Console'))
           expect(fn.Properties.Environment.Variables).toMatchObject({
             TABLE_NAME: { 'Fn::ImportValue': expect.stringContaining('ExportsOutputRefTokens') },
           });
@@ -122,7 +123,17 @@ describe('infra', () => {
     });
 
     it('protects the read routes with the JWT authorizer and tokens:read scope', () => {
-      stateless.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      // Without an external identity provider for the console (tokenization:consoleClientId), the
+      // authorizer trusts the console's Cognito user pool (ADR 0030): test/infra/console.test.ts.
+      const external = Template.fromStack(
+        build({
+          'tokenization:consoleClientId': 'console',
+          'tokenization:consoleAuthorizationEndpoint': 'https://auth.example-issuer.com/authorize',
+          'tokenization:consoleTokenEndpoint': 'https://auth.example-issuer.com/token',
+          'tokenization:consoleEndSessionEndpoint': 'https://auth.example-issuer.com/logout',
+        }).stateless,
+      );
+      external.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
         AuthorizerType: 'JWT',
         JwtConfiguration: {
           Issuer: cdkJson.context['tokenization:jwtIssuer'],

@@ -17,15 +17,19 @@ import { CursorCodec, type CursorKeySource, type CursorQuery, processCursorKey }
 import { conditionalPut, conditionalUpdate, putIfAbsent } from './conditional-write';
 import { sanitiseEveryRequest } from './sanitising-client';
 
-export { InvalidCursorError } from './cursor';
+import { InvalidCursorError } from './cursor';
+
+export { InvalidCursorError };
 
 import type {
   AuditOwner,
   AuditRecord,
   CardReconciliation,
   ChallengeChanges,
+  DecisionListItem,
   DecisionOwner,
   DecisionRecord,
+  KeyExpiryReport,
   Page,
   ReconciliationFlag,
   ReconciliationRun,
@@ -61,6 +65,25 @@ const RECON = {
   flags: 'RECONCILIATION#FLAGS',
 } as const;
 const PLAN_PREFIX = 'PLAN#';
+/** GSI3 partition of a UTC day's decisions. */
+const DECISIONS_DAY_PREFIX = 'DECISIONS#DAY#';
+/** The key monitor's latest report per customer. */
+const KEY_EXPIRY = { pk: 'KEYS#EXPIRY', prefix: 'CUSTOMER#' } as const;
+
+/** Where a stored decision hangs, from its partition key (the inverse of `pk`). */
+function decisionOwnerOf(partition: string): DecisionOwner {
+  if (partition.startsWith('TOKEN#')) return { tokenId: partition.slice('TOKEN#'.length) };
+  if (partition.startsWith('CARD#')) return { cardId: partition.slice('CARD#'.length) };
+  return { invalidOn: partition.replace(/^DECISIONS#INVALID#/, '') };
+}
+
+/** The UTC days `from`..`to` (YYYY-MM-DD, inclusive), newest first. */
+function daysDescending(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(`${to}T00:00:00.000Z`); t >= Date.parse(`${from}T00:00:00.000Z`); t -= 86_400_000)
+    days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
+}
 const POLICY_SUSPENSION_SK = 'POLICY#SUSPENSION';
 
 /** The cursor of a query on one partition's items whose sort key starts with `prefix`. */
@@ -231,14 +254,21 @@ export class DynamoTokenStore implements TokenStore {
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
-        Item: { PK: pk(owner), SK: `${DECISION_PREFIX}${record.decidedAt}#${record.decisionId}`, ...record },
+        Item: {
+          PK: pk(owner),
+          SK: `${DECISION_PREFIX}${record.decidedAt}#${record.decisionId}`,
+          ...record,
+          // GSI3: every decision of a UTC day, whatever its owner (the console's decisions page).
+          GSI3PK: `${DECISIONS_DAY_PREFIX}${record.decidedAt.slice(0, 10)}`,
+          GSI3SK: `${record.decidedAt}#${record.decisionId}`,
+        },
       }),
     );
   }
 
   async listDecisions(owner: TimelineOwner, limit: number): Promise<DecisionRecord[]> {
     const page = await this.queryPrefix(owner, DECISION_PREFIX, { limit, newestFirst: true });
-    return page.items as unknown as DecisionRecord[];
+    return page.items.map(({ GSI3PK, GSI3SK, ...record }) => record) as unknown as DecisionRecord[];
   }
 
   async putChallenge(challenge: Challenge): Promise<boolean> {
@@ -560,5 +590,75 @@ export class DynamoTokenStore implements TokenStore {
       items: (out.Items ?? []).map((i) => toState(i).state),
       nextCursor: await this.cursors.encode(out.LastEvaluatedKey, query),
     };
+  }
+
+  // ---- the console's reads ----
+
+  async listDecisionsByDay(
+    days: { from: string; to: string },
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<DecisionListItem>> {
+    const query: CursorQuery = {
+      scope: `${GSI.decisionsByDay}|${days.from}|${days.to}`,
+      attributes: ['GSI3PK', 'GSI3SK', 'PK', 'SK'],
+      partition: {},
+      prefixes: { GSI3PK: DECISIONS_DAY_PREFIX, SK: DECISION_PREFIX },
+    };
+    let start = await this.cursors.decode(cursor, query);
+    const all = daysDescending(days.from, days.to);
+    const first = start ? all.indexOf(String(start.GSI3PK).slice(DECISIONS_DAY_PREFIX.length)) : 0;
+    if (first < 0) throw new InvalidCursorError('issued for another query');
+    const items: Record<string, unknown>[] = [];
+    for (const day of all.slice(first)) {
+      while (items.length < limit) {
+        const out = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: GSI.decisionsByDay,
+            KeyConditionExpression: 'GSI3PK = :pk',
+            ExpressionAttributeValues: { ':pk': `${DECISIONS_DAY_PREFIX}${day}` },
+            ScanIndexForward: false,
+            Limit: limit - items.length,
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(out.Items ?? []));
+        start = out.LastEvaluatedKey as Record<string, string> | undefined;
+        if (!start) break;
+      }
+      start = undefined;
+      if (items.length >= limit) break;
+    }
+    const last = items.length === limit ? items.at(-1) : undefined;
+    return {
+      items: items.map(({ PK, SK, GSI3PK, GSI3SK, ...rest }) => ({
+        ...(rest as unknown as DecisionRecord),
+        owner: decisionOwnerOf(String(PK)),
+      })),
+      nextCursor: last
+        ? await this.cursors.encode({ GSI3PK: last.GSI3PK, GSI3SK: last.GSI3SK, PK: last.PK, SK: last.SK }, query)
+        : undefined,
+    };
+  }
+
+  async putKeyExpiryReport(report: KeyExpiryReport): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { PK: KEY_EXPIRY.pk, SK: `${KEY_EXPIRY.prefix}${report.customerId}`, ...report },
+      }),
+    );
+  }
+
+  async listKeyExpiryReports(): Promise<KeyExpiryReport[]> {
+    const reports: KeyExpiryReport[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.queryPartition(KEY_EXPIRY.pk, KEY_EXPIRY.prefix, { limit: 100, cursor });
+      reports.push(...(page.items as unknown as KeyExpiryReport[]));
+      cursor = page.items.length ? page.nextCursor : undefined;
+    } while (cursor);
+    return reports;
   }
 }

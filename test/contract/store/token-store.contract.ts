@@ -630,4 +630,58 @@ export function describeTokenStoreContract(newStore: () => Promise<TokenStore>):
       expect(items.find((s) => s.tokenId === 't2')).toEqual(tokenState('t2'));
     });
   });
+
+  describe('decisions by day (DecisionLogPort)', () => {
+    const on = (day: string, second: number) => `${day}T10:00:${String(second).padStart(2, '0')}.000Z`;
+
+    it('lists the decisions of a range of days, whatever their owner, newest first, across pages', async () => {
+      await store.putDecision({ tokenId: 't1' }, decision('a', on('2026-11-29', 1)));
+      await store.putDecision({ cardId: 'c1' }, decision('b', on('2026-11-30', 1)));
+      await store.putDecision({ invalidOn: '2026-11-30' }, decision('c', on('2026-11-30', 2)));
+      await store.putDecision({ tokenId: 't2' }, decision('d', on('2026-12-01', 1)));
+      await store.putDecision({ tokenId: 't1' }, decision('e', on('2026-12-02', 1)));
+      const range = { from: '2026-11-29', to: '2026-12-01' };
+      const { items, pages } = await allPages((c) => store.listDecisionsByDay(range, 2, c));
+      expect(items.map((d) => d.decisionId)).toEqual(['d', 'c', 'b', 'a']);
+      expect(pages).toBeGreaterThanOrEqual(2);
+      expect(items.map((d) => d.owner)).toEqual([
+        { tokenId: 't2' },
+        { invalidOn: '2026-11-30' },
+        { cardId: 'c1' },
+        { tokenId: 't1' },
+      ]);
+      expect(items[0]).toEqual({ ...decision('d', on('2026-12-01', 1)), owner: { tokenId: 't2' } });
+    });
+
+    it('returns nothing for days without decisions and refuses a cursor of another range', async () => {
+      await store.putDecision({ tokenId: 't1' }, decision('a', on('2026-11-29', 1)));
+      await store.putDecision({ tokenId: 't1' }, decision('b', on('2026-11-29', 2)));
+      expect((await store.listDecisionsByDay({ from: '2026-11-01', to: '2026-11-28' }, 10)).items).toEqual([]);
+      const first = await store.listDecisionsByDay({ from: '2026-11-29', to: '2026-11-29' }, 1);
+      expect(first.nextCursor).toBeDefined();
+      await expect(
+        store.listDecisionsByDay({ from: '2026-11-28', to: '2026-11-29' }, 1, first.nextCursor),
+      ).rejects.toBeInstanceOf(InvalidCursorError);
+    });
+  });
+
+  describe('key expiry reports (KeyExpiryPort)', () => {
+    it('keeps the latest report per customer, listed by customer id', async () => {
+      await store.putKeyExpiryReport({ customerId: 'CID-2', checkedAt: AT, keys: [], error: 'unreadable' });
+      await store.putKeyExpiryReport({
+        customerId: 'CID-1',
+        checkedAt: AT,
+        keys: [{ key: 'signing', notAfter: '2027-01-01T00:00:00.000Z' }],
+      });
+      await store.putKeyExpiryReport({
+        customerId: 'CID-1',
+        checkedAt: at(5),
+        keys: [{ key: 'signing', notAfter: '2027-06-01T00:00:00.000Z' }],
+      });
+      expect(await store.listKeyExpiryReports()).toEqual([
+        { customerId: 'CID-1', checkedAt: at(5), keys: [{ key: 'signing', notAfter: '2027-06-01T00:00:00.000Z' }] },
+        { customerId: 'CID-2', checkedAt: AT, keys: [], error: 'unreadable' },
+      ]);
+    });
+  });
 }

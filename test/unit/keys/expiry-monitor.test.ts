@@ -107,5 +107,23 @@ describe('expiry monitor', () => {
       expect(reports[1]).toMatchObject({ customerId: 'b', level: 'OK' });
       expect(t.metrics).toContainEqual(['MdesKeyCheckFailed', 1, { CustomerId: 'a' }]);
     });
+
+    it('keeps each customer’s report (names and dates, never key material) for the read API; a failed save is counted', async () => {
+      const saved: unknown[] = [];
+      const t = deps({ a: secret(100), b: new Error('AccessDenied') });
+      await checkKeys({ ...t.deps, saveReport: async (r) => void saved.push(r) });
+      expect(saved).toEqual([
+        { customerId: 'a', checkedAt: NOW.toISOString(), keys: [{ key: 'signing', notAfter: inDays(100) }] },
+        { customerId: 'b', checkedAt: NOW.toISOString(), keys: [], error: 'Error' },
+      ]);
+      expect(JSON.stringify(saved)).not.toContain('privateKeyPem');
+      const failing = deps({ a: secret(100) });
+      const reports = await checkKeys({
+        ...failing.deps,
+        saveReport: () => Promise.reject(new Error('table down')),
+      });
+      expect(reports[0]).toMatchObject({ customerId: 'a', level: 'OK' });
+      expect(failing.metrics).toContainEqual(['MdesKeyReportNotSaved', 1, { CustomerId: 'a' }]);
+    });
   });
 });
