@@ -14,6 +14,7 @@ import { keepIdleConnectionsOpen } from '../gateway/http-keep-alive';
 import { SIMULATED_CLIENT, seedAccounts, type SimulatedAccount, SimulatedPismoApis } from './apis';
 import { loadOrCreateSigningKey, newSigningKey, type PismoSigningKey, signBody, type SignOptions } from './signing';
 import { PismoTokenOperationsSimulator } from './token-operations';
+import { PismoWalletDataSimulator } from './wallet-data';
 
 export { seedAccounts, SIMULATED_CLIENT, type SimulatedAccount } from './apis';
 export {
@@ -50,6 +51,8 @@ export class PismoSimulator {
     client: SIMULATED_CLIENT,
     signHeaders: (url, body) => this.headers(body, { audience: new URL(url).pathname }),
   });
+  /** Push provisioning and cards on file (same account tokens): wallet-data.ts. */
+  readonly walletData = new PismoWalletDataSimulator(this.tokenOperations);
 
   private constructor(private current: PismoSigningKey) {
     this.published.push(current);
@@ -65,6 +68,7 @@ export class PismoSimulator {
     const sim = new PismoSimulator(keyFile ? await loadOrCreateSigningKey(keyFile) : await newSigningKey());
     sim.server = createServer((req, res) => {
       if (sim.tokenOperations.handle(req, res)) return;
+      if (sim.walletData.handle(req, res)) return;
       const send = (status: number, payload: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));
