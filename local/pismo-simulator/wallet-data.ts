@@ -11,7 +11,8 @@ import type { PismoTokenOperationsSimulator } from './token-operations';
  * Answers carry realistic fake data: random bytes of each field's real size, base64, and never a
  * card number. Paths and names follow the adapters' unconfirmed readings
  * (shared/adapters/pismo/push-provisioning.ts, card-on-file.ts). Nothing it receives is logged or
- * kept but a card on file's last four digits.
+ * kept but a card on file's last four digits (the `provision-1` event carries the expiry, as
+ * Pismo's does).
  */
 
 export type WalletDataRoute =
@@ -255,7 +256,8 @@ export class PismoWalletDataSimulator {
       createdAt: new Date().toISOString(),
     };
     this.cardsOnFile.set(card.cardUuid, card);
-    this.emit('provision-1', card);
+    // Pismo's provision-1 carries the expiry (MMYY): the events flow must not keep it.
+    this.emit('provision-1', card, { expiration_date: body.expiration_date });
     return { status: 201, body: this.view(card) };
   }
 
@@ -296,7 +298,7 @@ export class PismoWalletDataSimulator {
     };
   }
 
-  private emit(type: PismoCardOnFileEvent['event_type'], c: SimCardOnFile): void {
+  private emit(type: PismoCardOnFileEvent['event_type'], c: SimCardOnFile, extra: Record<string, unknown> = {}): void {
     const event: PismoCardOnFileEvent = {
       event_id: randomUUID(),
       domain: 'cardsonfile',
@@ -307,12 +309,14 @@ export class PismoWalletDataSimulator {
       timestamp: new Date().toISOString(),
       data: {
         account_id: Number(c.accountId),
+        ...(c.cardId ? { pismo_card_id: Number(c.cardId) } : {}),
         card_uuid: c.cardUuid,
         card_name: c.cardName,
         card_status: c.status,
         last_4_digits: c.lastFour,
         issuer_card: true,
-        ...(type === 'provision-1' ? { created_at: c.createdAt, expiration_date: '****' } : {}),
+        ...(type === 'provision-1' ? { created_at: c.createdAt } : {}),
+        ...extra,
       },
     };
     this.events.push(event);
