@@ -101,7 +101,7 @@ describe('infra', () => {
       });
       stateless.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', RawMessageDelivery: true });
       stateless.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: { detail: { domain: ['cards-tokenization', 'cards'] } },
+        EventPattern: { detail: { domain: ['cards-tokenization', 'cards', 'cardsonfile'] } },
         Targets: [Match.objectLike({ InputPath: '$.detail' })],
       });
       stateless.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
