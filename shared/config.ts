@@ -387,6 +387,9 @@ export function loadCardPolicyConfig(env: Env = process.env): { name: string; mo
   return { name: env[ENV.cardPolicy] || 'default-v1', mode };
 }
 
+/** The token table's account index (GSI3, `ACCOUNT#<account id>`): the cardholder's digital cards (ADR 0025). */
+export const GSI_BY_ACCOUNT = 'GSI3';
+
 // ---- Cardholder push provisioning and card on file (issue 16, docs/flows/cardholder.md) ----
 
 /** Environment variables of the cardholder provisioning function (besides PISMO_API_URL, PISMO_CLIENT_ID, PISMO_CLIENT_SECRET_ID). */
