@@ -23,6 +23,7 @@ import { Tokens } from '../constructs/tokens';
 import { Lifecycle } from '../constructs/lifecycle';
 import { Reconciliation } from '../constructs/reconciliation';
 import { Cardholder } from '../constructs/cardholder';
+import { CardholderProvisioning } from '../constructs/cardholder-provisioning';
 
 export interface StatelessStackProps extends StackProps {
   table: ITable;
@@ -173,6 +174,13 @@ export class StatelessStack extends Stack {
       idv: props.idv,
       pismoClientSecret: props.pismoClientSecret,
       mdes: props.mdes,
+    });
+    // Push provisioning and card on file (issue 16): its own function, Pismo PCI calls only.
+    new CardholderProvisioning(this, 'CardholderProvisioning', {
+      ...common,
+      api,
+      idv: props.idv,
+      pismoClientSecret: props.pismoClientSecret,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: api.api.apiEndpoint });

@@ -1,9 +1,9 @@
 import { auditedAction } from '../domain/audit';
-import type { CardState } from '../domain/card';
 import { type Clock, systemClock } from '../domain/clock';
-import { AppError, NotFoundError, ValidationError } from '../domain/errors';
+import { AppError, ValidationError } from '../domain/errors';
 import type { RateLimitPort, RequestGuardPort, RequestKey, RequestOutcome } from '../domain/request-guards';
-import type { AuditPort, CardPort } from '../domain/store';
+import type { AuditPort, CardPort, TokenStatePort } from '../domain/store';
+import { ownedCard } from './ownership';
 
 /**
  * What push provisioning and card on file share: the card checked against the caller's account,
@@ -20,8 +20,13 @@ export interface CardholderLimits {
   requestIdTtlSeconds: number;
 }
 
+/** What ownership and the guards read and write in the store. */
+export type GuardStore = Pick<CardPort, 'getCardState'> &
+  Pick<TokenStatePort, 'getTokenState' | 'listTokensOfCard'> &
+  Pick<AuditPort, 'putAudit'>;
+
 export interface GuardDeps {
-  store: Pick<CardPort, 'getCardState'> & Pick<AuditPort, 'putAudit'>;
+  store: GuardStore;
   guards: RequestGuardPort & RateLimitPort;
   limits: CardholderLimits;
   now?: Clock;
@@ -88,24 +93,35 @@ export function withoutRequestId(body: unknown): unknown {
   return rest;
 }
 
-/** The card, when it is the caller's (our store says so); else 404 without saying whether it exists. */
+/**
+ * The card, when our store ties it to the caller's account (ownership.ts: 404 otherwise, the same as
+ * an unknown card), with its status when a `cards` event told us one.
+ */
 export async function ownedCardOf(
-  store: Pick<CardPort, 'getCardState'>,
+  store: Pick<CardPort, 'getCardState'> & Pick<TokenStatePort, 'getTokenState' | 'listTokensOfCard'>,
   accountId: string,
   cardId: string,
-): Promise<CardState> {
-  const card = /^[1-9]\d{0,18}$/.test(cardId) ? await store.getCardState(cardId) : undefined;
-  if (!card || card.state.accountId !== accountId) throw new NotFoundError('card not found');
-  return card.state;
+): Promise<{ cardId: string; status?: string }> {
+  const owned = await ownedCard(accountId, cardId, store);
+  const card = await store.getCardState(owned);
+  return { cardId: owned, status: card?.state.status };
 }
 
-/** The card may go into a wallet (else 409 with its status). */
-export function requireUsable(card: CardState): void {
-  if (!USABLE_CARD_STATUSES.includes(card.status)) throw new CardNotUsableError(card.status);
+/**
+ * The card may go into a wallet: 409 with its status when a `cards` event said it is not usable. A
+ * card we know only from its tokens (no `cards` event yet) is left to Pismo, which refuses it if so.
+ */
+export function requireUsable(card: { status?: string }): void {
+  if (card.status !== undefined && !USABLE_CARD_STATUSES.includes(card.status))
+    throw new CardNotUsableError(card.status);
 }
 
 /** The cardholder as the audit's actor: the account. */
-export const cardholderActor = (accountId: string) => ({ userId: accountId, userName: 'cardholder' });
+export const cardholderActor = (accountId: string) => ({
+  userId: accountId,
+  userName: 'cardholder',
+  kind: 'cardholder' as const,
+});
 
 /**
  * Runs a write once per request id, within the account's rate, audited (PENDING, then the outcome).

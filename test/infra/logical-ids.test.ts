@@ -82,6 +82,7 @@ describe('logical IDs of stateful resources (a change replaces the resource)', (
         'CardLifecycleLogsD4BA4117',
         'CardLifecyclePlanCardChangeFnLogsD74B7925',
         'CardholderLogsBB786D2D',
+        'CardholderProvisioningLogs54BC4F90',
       ].sort(),
       'AWS::StepFunctions::StateMachine': [
         'CardLifecycleStateMachine6B45C05A',

@@ -67,7 +67,7 @@ describe('infra', () => {
   describe('StatelessStack', () => {
     it('runs every function on Node.js 24, arm64, with active tracing and an encrypted, retained log group', () => {
       const fns = stateless.findResources('AWS::Lambda::Function', { Metadata: { 'local:entry': Match.anyValue() } });
-      expect(Object.keys(fns).sort()).toHaveLength(20); // 13 + lifecycle + reconciliation (API, scheduled, sweep) + cards (plan, act) + cardholder
+      expect(Object.keys(fns).sort()).toHaveLength(21); // 13 + lifecycle + reconciliation (API, scheduled, sweep) + cards (plan, act) + cardholder + cardholder provisioning
       for (const [id, fn] of Object.entries(fns)) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',

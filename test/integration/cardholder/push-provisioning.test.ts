@@ -137,6 +137,7 @@ describe('push provisioning', () => {
       outcome: 'DONE',
       userId: VISA_ACCOUNT,
       userName: 'cardholder',
+      actorKind: 'cardholder',
     });
     // Nothing of the wallet data is stored anywhere.
     const stored = JSON.stringify(await scanAll(dynamo.client, TABLE));
@@ -216,9 +217,9 @@ describe('push provisioning', () => {
     const unknown = await errorOf(
       pushProvision({ accountId: MC_ACCOUNT, cardId: '999999', wallet: 'apple-pay', body: applePay() }, deps),
     );
-    expect([other, unknown].map((e) => [e.constructor.name, e.statusCode, e.message])).toEqual([
-      ['NotFoundError', 404, 'card not found'],
-      ['NotFoundError', 404, 'card not found'],
+    expect([other, unknown].map((e) => [e instanceof NotFoundError, e.statusCode, e.message])).toEqual([
+      [true, 404, `card ${VISA_CARD} not found`],
+      [true, 404, 'card 999999 not found'],
     ]);
   });
 
