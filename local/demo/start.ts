@@ -18,6 +18,7 @@ import { reconciliationDemo } from './steps/reconciliation';
 import { seedEventsDemo } from './steps/seed-events';
 import { tokenViewsDemo } from './steps/token-views';
 import { yellowPathDemo } from './steps/yellow-path';
+import { cardholderDemo } from './steps/cardholder';
 import { pushProvisioningDemo } from './steps/push-provisioning';
 
 const once = process.argv.includes('--once');
@@ -80,6 +81,7 @@ async function main() {
   await customerServiceDemo(stack);
   await lifecycleDemo(stack);
   await reconciliationDemo(stack);
+  await cardholderDemo(stack);
   await pushProvisioningDemo(stack);
 
   if (once) {

@@ -200,6 +200,25 @@ describe('cardholder API through the local gateway', () => {
       expect(stack.mdes.requests.length).toBe(sent);
     });
 
+    it("a Visa token the bank suspended (an agent's lifecycle action): grey for the cardholder, turn-on 409", async () => {
+      const tokenId = await visaToken(ME);
+      const agent = await call('POST', `/tokens/${tokenId}/suspend`, officer, { reason: 'FRAUD_SUSPECTED' });
+      expect(agent.status).toBe(202);
+      const card = await until(async () => {
+        const c = await cardOf(tokenId);
+        return c?.status === 'suspended' && c;
+      });
+      expect(card).toMatchObject({
+        canTurnOn: false,
+        turnedOffBy: ['bank'],
+        reason: expect.stringMatching(/your bank/),
+      });
+      const sent = stack.pismo.tokenOperations.requestsTo('tokenOperation');
+      const on = await call('POST', `/me/digital-cards/${tokenId}/turn-on`, me);
+      expect(on).toMatchObject({ status: 409, body: { message: expect.stringMatching(/contact your bank/) } });
+      expect(stack.pismo.tokenOperations.requestsTo('tokenOperation')).toBe(sent);
+    });
+
     it('turns an active Mastercard token off through MDES Customer Service as the cardholder', async () => {
       const tokenId = await mdesToken(ME);
       const off = await call('POST', `/me/digital-cards/${tokenId}/turn-off`, me, { reason: 'DEVICE_LOST' });

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { decodeProtectedHeader, exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jose';
 import { DEV_ISSUER } from '../../../local/dev-issuer/issuer';
 import { LocalGateway } from '../../../local/gateway/gateway';
-import { internalApiAudience, localGatewayUrl } from '../../../local/config/settings';
+import { cardholderApiAudience, internalApiAudience, localGatewayUrl } from '../../../local/config/settings';
 import { type LocalStack, startLocalStack } from '../../../local/stack/local-stack';
 import { freshEvent } from '../../../local/pismo-simulator/cli';
 import { mdesYellowPath } from '../../../local/seed/idv-events';
@@ -426,6 +426,36 @@ describe('local stack (synthesized template on dynalite)', () => {
       walk(stateDir);
       expect(readdirSync(path.join(stateDir, 'dynalite')).length).toBeGreaterThan(0);
       expect(loose).toEqual([]);
+    });
+  });
+
+  describe("two JWT authorizers from the template: the internal clients' and the issuer's app's", () => {
+    it('serves each route with its own authorizer: same issuer, two audiences, their own scopes', async () => {
+      const jwt = stack.model.routes.flatMap((r) => (r.auth.type === 'JWT' ? [r.auth] : []));
+      expect(new Set(jwt.map((a) => a.issuer))).toEqual(new Set([DEV_ISSUER]));
+      expect(new Set(jwt.map((a) => a.audience.join()))).toEqual(new Set([stack.audience, stack.cardholderAudience]));
+      expect(stack.cardholderAudience).not.toBe(stack.audience);
+      const cardholderRoutes = stack.model.routes.filter(
+        (r) => r.auth.type === 'JWT' && r.auth.audience.includes(stack.cardholderAudience),
+      );
+      expect(cardholderRoutes.map((r) => r.path).every((p) => p.startsWith('/me/'))).toBe(true);
+      expect(cardholderRoutes.every((r) => r.auth.type === 'JWT' && r.auth.scopes.join() === 'cardholder')).toBe(true);
+    });
+
+    it("enforces each: a cardholder's token opens /me only, an officer's never; scope and expiry checked", async () => {
+      const cardholder = (scope: string, ttlSeconds?: number) =>
+        stack.issuer.mint({ scope, audience: stack.cardholderAudience, sub: '100002000', ttlSeconds });
+      const officer = await stack.issuer.mint({ scope: 'tokens:read cardholder', audience: stack.audience });
+      expect((await get('/me/digital-cards', await cardholder('cardholder'))).status).toBe(200);
+      expect((await get('/me/digital-cards', officer)).status).toBe(401);
+      expect((await get('/me/digital-cards', await cardholder('tokens:read'))).status).toBe(403);
+      expect((await get('/me/digital-cards', await cardholder('cardholder', -60))).status).toBe(401);
+      expect((await get('/me/digital-cards', null)).status).toBe(401);
+      expect((await get('/tokens/17556', await cardholder('cardholder tokens:read'))).status).toBe(401);
+    });
+
+    it("mints for the template's cardholder audience without synthesizing (npm run dev-token -- --cardholder)", () => {
+      expect(cardholderApiAudience()).toBe(stack.cardholderAudience);
     });
   });
 
