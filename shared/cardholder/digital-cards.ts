@@ -35,7 +35,7 @@ const SUSPENDS = new Set(['suspend', 'card-suspend']);
 const LIFTS = new Set(['resume', 'card-resume', 'unsuspend']);
 
 /** How many audit records of a token are read to find its latest suspension (newest first). */
-export const AUDIT_READ = 50;
+export const AUDIT_READ = 100;
 
 /**
  * Who suspends a suspended token, from our store: the latest accepted suspend or lift among the
@@ -52,7 +52,9 @@ export function suspendersOf(token: TokenState, audit: readonly AuditRecord[]): 
   const out: Suspender[] = [];
   if (ours && SUSPENDS.has(ours.operation)) out.push(ours.actorKind === 'cardholder' ? 'cardholder' : 'bank');
   const requestor = token.facts.eventRequestor;
-  if (requestor === 'WALLET' || requestor === 'CARDHOLDER') out.push('wallet');
+  // MDES's "cardholder" requestor: the wallet's own cardholder control, unless it echoes the
+  // cardholder's suspension through this app (ours): then it is theirs, not the wallet's.
+  if (requestor === 'WALLET' || (requestor === 'CARDHOLDER' && !out.includes('cardholder'))) out.push('wallet');
   else if (requestor === 'FUNDING_ACCOUNT' && !out.length) out.push('bank');
   return out.length ? out : ['unknown'];
 }

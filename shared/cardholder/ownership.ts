@@ -10,11 +10,12 @@ import type { TokenState } from '../domain/token-state';
 
 type OwnershipStore = Pick<TokenStatePort, 'getTokenState' | 'listTokensOfCard'> & Pick<CardPort, 'getCardState'>;
 
-/** The one answer for "not yours" and "no such": the id is echoed, existence is not revealed. */
-export class NotOwnedError extends NotFoundError {
-  constructor(kind: 'digital card' | 'card', id: string) {
-    super(`${kind} ${id} not found`);
-  }
+/**
+ * The one answer for "not yours" and "no such": a plain {@link NotFoundError} (its name too), the id
+ * echoed, existence not revealed.
+ */
+export function notOwned(kind: 'digital card' | 'card', id: string): NotFoundError {
+  return new NotFoundError(`${kind} ${id} not found`);
 }
 
 /** Bound on the tokens of a card read to learn its account (a card has a handful; a runaway guard). */
@@ -37,15 +38,15 @@ export async function accountOfCard(cardId: string, store: OwnershipStore): Prom
 export async function ownedToken(accountId: string, tokenId: string, store: OwnershipStore): Promise<TokenState> {
   const found = await store.getTokenState(tokenId);
   const state = found?.state;
-  if (!state) throw new NotOwnedError('digital card', tokenId);
+  if (!state) throw notOwned('digital card', tokenId);
   const owner =
     state.facts.accountId ?? (state.facts.cardId ? await accountOfCard(state.facts.cardId, store) : undefined);
-  if (owner !== accountId) throw new NotOwnedError('digital card', tokenId);
+  if (owner !== accountId) throw notOwned('digital card', tokenId);
   return state;
 }
 
 /** The card id, when our store ties the card to the account; else 404 (unknown and not-owned alike). */
 export async function ownedCard(accountId: string, cardId: string, store: OwnershipStore): Promise<string> {
-  if ((await accountOfCard(cardId, store)) !== accountId) throw new NotOwnedError('card', cardId);
+  if ((await accountOfCard(cardId, store)) !== accountId) throw notOwned('card', cardId);
   return cardId;
 }

@@ -137,10 +137,10 @@ describe('cardholder API through the local gateway', () => {
         const unknown = await call('POST', `/me/digital-cards/nope${seq}/${action}`, me, {});
         expect(other).toEqual({
           status: 404,
-          body: { error: 'NotOwnedError', message: `digital card ${theirs} not found` },
+          body: { error: 'NotFoundError', message: `digital card ${theirs} not found` },
         });
         expect(unknown.status).toBe(404);
-        expect(unknown.body.error).toBe('NotOwnedError');
+        expect(unknown.body.error).toBe('NotFoundError');
         expect(stack.pismo.tokenOperations.requestsTo('tokenOperation')).toBe(before);
         // Their owner still sees it, untouched, and no audit of ours is on it.
         const view = await call('GET', `/tokens/${theirs}`, officer);

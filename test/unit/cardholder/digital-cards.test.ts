@@ -208,6 +208,10 @@ describe('cardholder digital cards', () => {
       ];
       expect(suspendersOf(token('t1', 'suspended'), records)).toEqual(['bank']);
       expect(suspendersOf(token('t1', 'suspended'), records.slice(0, 2))).toEqual(['unknown']);
+      // MDES's "cardholder" requestor echoing the cardholder's own suspension through the app is theirs.
+      const echo = token('t1', 'suspended', { eventRequestor: 'CARDHOLDER' });
+      expect(suspendersOf(echo, [audit('suspend', AT, 'cardholder')])).toEqual(['cardholder']);
+      expect(suspendersOf(echo, [])).toEqual(['wallet']);
       // A refused or failed suspension is nobody's.
       expect(suspendersOf(token('t1', 'suspended'), [audit('suspend', AT, 'cardholder', 'FAILED')])).toEqual([
         'unknown',
