@@ -441,3 +441,42 @@ export type ConsoleSettings = ReturnType<typeof loadConsoleConfig>;
 export function loadConsoleMdesCustomers(env: Env = process.env): string[] {
   return (env[CONSOLE_ENV.mdesCustomers] ?? '').split(',').filter(Boolean);
 }
+
+// ---- Cardholder push provisioning and card on file (issue 16, docs/flows/cardholder.md) ----
+
+/** Environment variables of the cardholder provisioning function (besides PISMO_API_URL, PISMO_CLIENT_ID, PISMO_CLIENT_SECRET_ID). */
+export const CARDHOLDER_PROVISIONING_ENV = {
+  /** Pismo's tokenization API base (PCI host, push provisioning), e.g. `https://gw-pci.pismolabs.io/cards-tokenization`. */
+  pismoTokenizationUrl: 'PISMO_TOKENIZATION_URL',
+  /** Pismo's cards-on-file API base (PCI host), e.g. `https://gw-pci.pismolabs.io`. */
+  pismoCardsOnFileUrl: 'PISMO_CARDS_ON_FILE_URL',
+  /** Push provisionings (and, separately, card-on-file creations) per account per window. */
+  rateLimit: 'CARDHOLDER_PROVISIONING_RATE_LIMIT',
+  rateWindowSeconds: 'CARDHOLDER_PROVISIONING_RATE_WINDOW_SECONDS',
+  /** How long a request id is remembered (a repeat within it never runs twice). */
+  requestIdTtlSeconds: 'CARDHOLDER_REQUEST_ID_TTL_SECONDS',
+} as const;
+
+export const CARDHOLDER_PROVISIONING_DEFAULTS = {
+  rateLimit: 10,
+  rateWindowSeconds: 3600,
+  requestIdTtlSeconds: 86_400,
+} as const;
+
+/** The cardholder provisioning function's settings; Pismo's URLs and client id are required. */
+export function loadCardholderProvisioningConfig(env: NodeJS.ProcessEnv = process.env) {
+  const E = CARDHOLDER_PROVISIONING_ENV;
+  const d = CARDHOLDER_PROVISIONING_DEFAULTS;
+  return {
+    pismoAuthUrl: required(env, ENV.pismoApiUrl),
+    pismoTokenizationUrl: required(env, E.pismoTokenizationUrl),
+    pismoCardsOnFileUrl: required(env, E.pismoCardsOnFileUrl),
+    pismoClientId: required(env, ENV.pismoClientId),
+    pismoClientSecretId: required(env, ENV.pismoClientSecretId),
+    limits: {
+      perWindow: positiveInt(env, E.rateLimit, d.rateLimit),
+      windowSeconds: positiveInt(env, E.rateWindowSeconds, d.rateWindowSeconds),
+      requestIdTtlSeconds: positiveInt(env, E.requestIdTtlSeconds, d.requestIdTtlSeconds),
+    },
+  };
+}

@@ -106,10 +106,10 @@ export class Events {
     );
     new Rule(scope, 'PismoEventsRule', {
       eventBus: EventBus.fromEventBusName(scope, 'PismoBus', props.pismoEventBusName),
-      description: 'Pismo cards-tokenization and cards data events to the ingestion queue',
+      description: 'Pismo cards-tokenization, cards and cardsonfile data events to the ingestion queue',
       eventPattern: {
         source: Match.prefix(props.pismoEventSourcePrefix),
-        detail: { domain: ['cards-tokenization', 'cards'] },
+        detail: { domain: ['cards-tokenization', 'cards', 'cardsonfile'] },
       },
       targets: [
         new SqsQueue(this.queue, {

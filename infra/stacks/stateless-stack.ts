@@ -24,6 +24,7 @@ import { Lifecycle } from '../constructs/lifecycle';
 import { Reconciliation } from '../constructs/reconciliation';
 import { Cardholder } from '../constructs/cardholder';
 import { Console, ConsoleUserPool, consoleSettingsFromContext } from '../constructs/console';
+import { CardholderProvisioning } from '../constructs/cardholder-provisioning';
 
 export interface StatelessStackProps extends StackProps {
   table: ITable;
@@ -197,6 +198,13 @@ export class StatelessStack extends Stack {
       jwtIssuer: props.jwtIssuer,
       userPool: consoleUserPool,
       mdesCustomerIds: props.mdes.map((c) => c.customerId),
+    });
+    // Push provisioning and card on file (issue 16): its own function, Pismo PCI calls only.
+    new CardholderProvisioning(this, 'CardholderProvisioning', {
+      ...common,
+      api,
+      idv: props.idv,
+      pismoClientSecret: props.pismoClientSecret,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: api.api.apiEndpoint });

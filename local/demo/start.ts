@@ -20,6 +20,7 @@ import { tokenViewsDemo } from './steps/token-views';
 import { yellowPathDemo } from './steps/yellow-path';
 import { cardsDemo } from './steps/cards';
 import { cardholderDemo } from './steps/cardholder';
+import { pushProvisioningDemo } from './steps/push-provisioning';
 
 const once = process.argv.includes('--once');
 const port = Number(process.env.PORT ?? (once ? 0 : 3000));
@@ -86,6 +87,7 @@ async function main() {
   await reconciliationDemo(stack);
   await cardsDemo(stack);
   await cardholderDemo(stack);
+  await pushProvisioningDemo(stack);
   // The console's system page shows the key monitor's latest report: run the daily check once now.
   const monitor = [...stack.model.functions.values()].find((f) => f.entry === 'functions/keys/monitor-mdes-keys.ts');
   if (monitor) await stack.invoke(monitor.id, {}).catch((err: unknown) => console.warn('key monitor:', err));

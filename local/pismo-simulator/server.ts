@@ -15,6 +15,7 @@ import { SIMULATED_CLIENT, seedAccounts, type SimulatedAccount, SimulatedPismoAp
 import { loadOrCreateSigningKey, newSigningKey, type PismoSigningKey, signBody, type SignOptions } from './signing';
 import { PismoTokenOperationsSimulator } from './token-operations';
 import { handleTokenTransfer } from './token-transfer';
+import { PismoWalletDataSimulator } from './wallet-data';
 
 export { seedAccounts, SIMULATED_CLIENT, type SimulatedAccount } from './apis';
 export {
@@ -51,6 +52,8 @@ export class PismoSimulator {
     client: SIMULATED_CLIENT,
     signHeaders: (url, body) => this.headers(body, { audience: new URL(url).pathname }),
   });
+  /** Push provisioning and cards on file (same account tokens): wallet-data.ts. */
+  readonly walletData = new PismoWalletDataSimulator(this.tokenOperations);
 
   private constructor(private current: PismoSigningKey) {
     this.published.push(current);
@@ -67,6 +70,7 @@ export class PismoSimulator {
     sim.server = createServer((req, res) => {
       if (handleTokenTransfer(sim, req, res)) return;
       if (sim.tokenOperations.handle(req, res)) return;
+      if (sim.walletData.handle(req, res)) return;
       const send = (status: number, payload: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(payload));

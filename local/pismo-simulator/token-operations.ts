@@ -415,7 +415,8 @@ export class PismoTokenOperationsSimulator {
     return ids;
   }
 
-  private authenticate(req: IncomingMessage): string {
+  /** The account of a request's account token (throws a 401 error otherwise); also used by wallet-data.ts. */
+  authenticate(req: IncomingMessage): string {
     const bearer = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
     const held = this.accessTokens.get(bearer);
     if (!held) throw new SimError(401, 'UNAUTHORIZED', 'missing or unknown account token');
@@ -424,7 +425,7 @@ export class PismoTokenOperationsSimulator {
   }
 
   /** The card must belong to the token's account. */
-  private checkCard(accountId: string, cardId: string): void {
+  checkCard(accountId: string, cardId: string): void {
     const account = this.options.accounts?.().find((a) => a.accountId === accountId);
     const owns =
       account?.cardIds.includes(cardId) ||

@@ -29,7 +29,8 @@ export type ErrorKind =
   | 'refused'
   | 'upstream-failed'
   | 'unavailable'
-  | 'internal';
+  | 'internal'
+  | 'too-many-requests';
 
 /** The one place a kind becomes an HTTP status (the API's status codes are pinned by the integration tests). */
 export const HTTP_STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
@@ -44,6 +45,7 @@ export const HTTP_STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   internal: 500,
   'upstream-failed': 502,
   unavailable: 503,
+  'too-many-requests': 429,
 };
 
 export interface AppErrorOptions {

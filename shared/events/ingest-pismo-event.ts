@@ -45,6 +45,8 @@ import {
 import type { IdvWorkflowPort } from '../adapters/aws/idv-workflow';
 import type { CardChangePort } from '../domain/card';
 import { isCardDomainEvent } from '../adapters/pismo/card-event';
+import { isCardOnFileDomainEvent } from '../adapters/pismo/card-on-file-event';
+import { ingestCardOnFileEvent } from './ingest-card-on-file-event';
 import { ingestCardEvent } from './ingest-card-event';
 import { applyPanUpdate, panUpdateNote } from './apply-pan-update';
 import type { IngestOutcome } from './ingest-outcome';
@@ -150,6 +152,7 @@ async function challengeOf(
 export async function ingestPismoEvent(raw: unknown, deps: IngestDeps): Promise<IngestOutcome> {
   // Pismo's `cards` domain (card status changes) arrives through the same entry points.
   if (isCardDomainEvent(raw)) return ingestCardEvent(raw, deps);
+  if (isCardOnFileDomainEvent(raw)) return ingestCardOnFileEvent(raw, deps);
   const parsed = parsePismoEvent(raw);
   if (!parsed.ok) throw new ValidationError('invalid Pismo tokenization event', parsed.issues);
   const event = normalizePismoEvent(parsed.event);

@@ -120,7 +120,7 @@ describe('infra', () => {
       expect(rule(stateless)).toMatchObject({
         EventPattern: {
           source: [{ prefix: 'aws.partner/pismo.io' }],
-          detail: { domain: ['cards-tokenization', 'cards'] },
+          detail: { domain: ['cards-tokenization', 'cards', 'cardsonfile'] },
         },
         Targets: [expect.objectContaining({ DeadLetterConfig: { Arn: expect.anything() } })],
       });

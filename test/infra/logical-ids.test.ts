@@ -85,6 +85,7 @@ describe('logical IDs of stateful resources (a change replaces the resource)', (
         'CardholderLogsBB786D2D',
         'ConsoleServeConsoleLogs7AAFC7EF',
         'ConsoleIdentityPreTokenGenerationLogsFFBD719E',
+        'CardholderProvisioningLogs54BC4F90',
       ].sort(),
       'AWS::StepFunctions::StateMachine': [
         'CardLifecycleStateMachine6B45C05A',

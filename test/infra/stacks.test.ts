@@ -67,8 +67,8 @@ describe('infra', () => {
   describe('StatelessStack', () => {
     it('runs every function on Node.js 24, arm64, with active tracing and an encrypted, retained log group', () => {
       const fns = stateless.findResources('AWS::Lambda::Function', { Metadata: { 'local:entry': Match.anyValue() } });
-      // 13 + lifecycle + reconciliation (API, scheduled, sweep) + cards (plan, act) + cardholder + console (files, Cognito trigger)
-      expect(Object.keys(fns).sort()).toHaveLength(22);
+      // 13 + lifecycle + reconciliation (API, scheduled, sweep) + cards (plan, act) + cardholder (+ provisioning) + console (files, Cognito trigger)
+      expect(Object.keys(fns).sort()).toHaveLength(23);
       for (const [id, fn] of Object.entries(fns)) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',
@@ -109,7 +109,7 @@ describe('infra', () => {
       });
       stateless.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', RawMessageDelivery: true });
       stateless.hasResourceProperties('AWS::Events::Rule', {
-        EventPattern: { detail: { domain: ['cards-tokenization', 'cards'] } },
+        EventPattern: { detail: { domain: ['cards-tokenization', 'cards', 'cardsonfile'] } },
         Targets: [Match.objectLike({ InputPath: '$.detail' })],
       });
       stateless.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });

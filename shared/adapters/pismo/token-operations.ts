@@ -488,6 +488,25 @@ export class PismoTokenOperationsClient {
     return { tokens: value, attempts };
   }
 
+  /**
+   * One call to another endpoint of Pismo's PCI APIs (push provisioning, cards on file: their own
+   * adapters) with this client's account tokens, circuit breaker, timeout and error classes. `read`
+   * calls are retried with backoff; anything else is sent once (a lost answer is reported as
+   * PismoUnavailableError with `outcome: 'unknown'`). `scrub` values are cut from Pismo's error text.
+   */
+  async callWithAccountToken(
+    operation: string,
+    accountId: string,
+    request: { method: string; path: string; body?: Json; read: boolean; scrub?: readonly string[] },
+  ): Promise<{ body: unknown; attempts: number }> {
+    const account = parse(pismoId, accountId, 'account id');
+    const once = (attempt: number) =>
+      this.exchange(operation, account, request.method, request.path, request.body, attempt, request.scrub ?? []);
+    if (!request.read) return { body: await once(1), attempts: 1 };
+    const { value, attempts } = await this.read(once);
+    return { body: value, attempts };
+  }
+
   // ---- retries ----
 
   private backoff(attempt: number): Promise<unknown> {

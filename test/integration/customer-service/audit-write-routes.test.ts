@@ -301,6 +301,89 @@ Object.assign(DRIVERS, {
   'POST /me/digital-cards/{tokenId}/remove': cardholderAction('remove', 'ACTIVE', 'delete'),
 });
 
+/** Push provisioning and card on file (docs/flows/cardholder.md): audited under the day, the account as actor. */
+const cardholderPost = async (path: string, body: unknown) => {
+  const token = await stack.issuer.mint({
+    scope: 'cardholder',
+    audience: stack.cardholderAudience,
+    sub: CARDHOLDER_ACCOUNT,
+  });
+  return fetch(`${stack.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+};
+const today = () => `AUDIT#DAY#${new Date().toISOString().slice(0, 10)}`;
+const derCert = () => Buffer.concat([Buffer.from([0x30, 0x82]), randomBytes(300)]).toString('base64');
+const pushProvisioning = (wallet: string, body: Record<string, unknown>) => async (): Promise<Driven[]> => {
+  const cardId = newCard();
+  await visaToken(cardId, 'ACTIVE');
+  const res = await cardholderPost(`/me/cards/${cardId}/push-provisioning/${wallet}`, {
+    requestId: `aud-${wallet}-${Date.now().toString(36)}`,
+    ...body,
+  });
+  return [
+    {
+      label: `push ${wallet}`,
+      status: res.status,
+      pk: today(),
+      operation: `push-provisioning-${wallet}`,
+      userId: CARDHOLDER_ACCOUNT,
+    },
+  ];
+};
+Object.assign(DRIVERS, {
+  'POST /me/cards/{cardId}/push-provisioning/apple-pay': pushProvisioning('apple-pay', {
+    certificates: [derCert(), derCert()],
+    nonce: randomBytes(4).toString('base64'),
+    nonceSignature: randomBytes(64).toString('base64'),
+  }),
+  'POST /me/cards/{cardId}/push-provisioning/google-pay': pushProvisioning('google-pay', {
+    walletAccountId: 'wa-audit',
+    deviceId: 'dev-audit',
+  }),
+  'POST /me/cards/{cardId}/push-provisioning/samsung-pay': pushProvisioning('samsung-pay', {
+    deviceId: 'dev-audit',
+    walletUserId: 'wu-audit',
+  }),
+  'POST /me/cards/{cardId}/cards-on-file': async (): Promise<Driven[]> => {
+    const cardId = newCard();
+    await visaToken(cardId, 'ACTIVE');
+    const res = await cardholderPost(`/me/cards/${cardId}/cards-on-file`, {
+      requestId: `aud-cof-${Date.now().toString(36)}`,
+      pan: '4111111111111111',
+      cvv: '123',
+      expiry: '1230',
+      cardName: 'Audit',
+      printedName: 'AUDIT TESTER',
+    });
+    const label = 'card on file';
+    return [
+      { label, status: res.status, pk: today(), operation: 'create-card-on-file', ok: 201, userId: CARDHOLDER_ACCOUNT },
+    ];
+  },
+  'POST /me/cards/{cardId}/cards-on-file/{cardOnFileId}/status': async (): Promise<Driven[]> => {
+    const cardId = newCard();
+    await visaToken(cardId, 'ACTIVE');
+    const cardUuid = randomBytes(16).toString('hex');
+    stack.pismo.walletData.cardsOnFile.set(cardUuid, {
+      cardUuid,
+      accountId: CARDHOLDER_ACCOUNT,
+      cardId,
+      cardName: 'Audit',
+      status: 'ACTIVE',
+      lastFour: '1111',
+      createdAt: new Date().toISOString(),
+    });
+    const res = await cardholderPost(`/me/cards/${cardId}/cards-on-file/${cardUuid}/status`, { status: 'SUSPENDED' });
+    const label = 'card on file status';
+    return [
+      { label, status: res.status, pk: today(), operation: 'card-on-file-suspended', userId: CARDHOLDER_ACCOUNT },
+    ];
+  },
+});
+
 describe('audit of every write route', () => {
   describe('the synthesized template', () => {
     it('has exactly the write routes driven here (a new one needs a driver and an audit)', () => {
