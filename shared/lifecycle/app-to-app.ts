@@ -23,9 +23,11 @@ export async function activateByApp(
   deps: LifecycleDeps,
 ): Promise<TokenActionResult> {
   const current = await deps.store.getTokenState(input.tokenId);
+  const facts = current?.state.facts;
+  // Visa events may name no account: then the card's account, as Pismo knows it.
+  const owner = facts?.accountId ?? (facts?.cardId ? await deps.pismo.accountOfCard(facts.cardId) : undefined);
   // Another account's token is answered exactly as an unknown one: nothing about it is revealed.
-  if (!current || current.state.facts.accountId !== input.accountId)
-    throw new NotFoundError(`digital card ${input.tokenId} not found`);
+  if (!current || owner !== input.accountId) throw new NotFoundError(`digital card ${input.tokenId} not found`);
   return activateOnChallenge(
     {
       tokenId: input.tokenId,
