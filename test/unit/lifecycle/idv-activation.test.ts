@@ -198,7 +198,8 @@ describe('ID&V activation by the call centre (POST /tokens/{tokenId}/activate, m
 
     // Act
     const again = await callCentre(deps, { activationCode: 'K7Q2' });
-    const s = (await store.getTokenState('t1'))!;
+    const s = await store.getTokenState('t1');
+    if (!s) throw new Error('token t1 missing');
     await store.putTokenState({ ...s.state, status: 'active' }, s.version);
     const afterEvent = await callCentre(deps, { activationCode: 'K7Q2' });
 
