@@ -1,6 +1,6 @@
 // The layout's dependency rules (docs/decisions/0001-layout-by-flow.md), checked by `npm run lint`.
 // Arrows: functions/<flow> → shared/<flow> → shared/domain; adapters implement the flows' ports.
-const FLOWS = '(events|decision|idv|tokens|customer-service|keys|edge|lifecycle|reconciliation|cards)';
+const FLOWS = '(events|decision|idv|tokens|customer-service|keys|edge|lifecycle|reconciliation|cards|cardholder)';
 const OURS = '^(functions|shared|infra|local|bench|test)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */

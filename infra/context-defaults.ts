@@ -14,3 +14,6 @@ export function contextString(context: Record<string, unknown>, key: string, fal
   const value = context[`tokenization:${key}`];
   return typeof value === 'string' || typeof value === 'number' ? String(value) : fallback;
 }
+
+/** The default audience of the issuer's app's cardholder JWTs (`tokenization:cardholderJwtAudience`). */
+export const CARDHOLDER_JWT_AUDIENCE_DEFAULT = 'card-tokenization-cardholder-app';

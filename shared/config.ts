@@ -386,3 +386,6 @@ export function loadCardPolicyConfig(env: Env = process.env): { name: string; mo
     throw new Error(`${ENV.cardPolicyMode} must be enforce or shadow`);
   return { name: env[ENV.cardPolicy] || 'default-v1', mode };
 }
+
+/** The token table's account index (GSI3, `ACCOUNT#<account id>`): the cardholder's digital cards (ADR 0025). */
+export const GSI_BY_ACCOUNT = 'GSI3';

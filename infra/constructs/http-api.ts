@@ -23,9 +23,15 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { applyRouteThrottles, type RouteThrottle } from './edge-limits';
 import { OriginVerifyAuthorizer, type OriginVerifySettings } from './origin-verify';
+import { CARDHOLDER_JWT_AUDIENCE_DEFAULT } from '../context-defaults';
 
-/** Internal API scopes. */
-export const SCOPES = { tokensRead: 'tokens:read', tokensWrite: 'tokens:write' } as const;
+/** API scopes: the internal clients' (`tokens:*`) and the issuer's app's (`cardholder`, its own authorizer). */
+export const SCOPES = { tokensRead: 'tokens:read', tokensWrite: 'tokens:write', cardholder: 'cardholder' } as const;
+
+/** Context key: the issuer (`iss`) of the issuer's app's cardholder JWTs (default: the internal clients' issuer). */
+export const CARDHOLDER_JWT_ISSUER_CONTEXT = 'tokenization:cardholderJwtIssuer';
+/** Context key: the audience (`aud`) of the cardholder JWTs (default {@link CARDHOLDER_JWT_AUDIENCE_DEFAULT}). */
+export const CARDHOLDER_JWT_AUDIENCE_CONTEXT = 'tokenization:cardholderJwtAudience';
 
 export interface ServiceApiProps {
   logKey: IKey;
@@ -43,6 +49,8 @@ export class ServiceApi {
   /** The origin-verify authorizer of the Pismo routes (only with `originVerify`). */
   readonly originVerify?: OriginVerifyAuthorizer;
   private readonly internalAuth: HttpJwtAuthorizer;
+  /** The issuer's app: its own audience and scope, so an officer's token never opens a cardholder route, nor the reverse. */
+  private readonly cardholderAuth: HttpJwtAuthorizer;
   private readonly pismoAuth?: IHttpRouteAuthorizer;
   private readonly pismoRoutes: HttpRoute[] = [];
 
@@ -82,6 +90,11 @@ export class ServiceApi {
     this.internalAuth = new HttpJwtAuthorizer('InternalJwt', props.jwtIssuer, {
       jwtAudience: [props.jwtAudience],
     });
+    const cardholderIssuer = scope.node.tryGetContext(CARDHOLDER_JWT_ISSUER_CONTEXT) as string | undefined;
+    const cardholderAudience = scope.node.tryGetContext(CARDHOLDER_JWT_AUDIENCE_CONTEXT) as string | undefined;
+    this.cardholderAuth = new HttpJwtAuthorizer('CardholderJwt', cardholderIssuer || props.jwtIssuer, {
+      jwtAudience: [cardholderAudience || CARDHOLDER_JWT_AUDIENCE_DEFAULT],
+    });
     // Only through CloudFront once the edge is configured; Pismo's JWT is still checked by the function.
     if (props.originVerify) {
       this.originVerify = new OriginVerifyAuthorizer(scope, 'OriginVerify', {
@@ -101,6 +114,20 @@ export class ServiceApi {
       integration,
       authorizer: this.internalAuth,
       authorizationScopes: [scope],
+    });
+  }
+
+  /**
+   * A route for the issuer's app: the cardholder's JWT (its own audience) with scope `cardholder`;
+   * the subject is the Pismo account, and the function checks every id of the path belongs to it.
+   */
+  addCardholderRoute(path: string, method: HttpMethod, integration: HttpRouteIntegration): void {
+    this.api.addRoutes({
+      path,
+      methods: [method],
+      integration,
+      authorizer: this.cardholderAuth,
+      authorizationScopes: [SCOPES.cardholder],
     });
   }
 

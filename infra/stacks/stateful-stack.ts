@@ -4,7 +4,7 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { GSI } from '../../shared/config';
+import { GSI, GSI_BY_ACCOUNT } from '../../shared/config';
 
 /**
  * State that outlives deployments: the token table (docs/security/data-at-rest.md) and its customer-managed key.
@@ -134,6 +134,12 @@ export class StatefulStack extends Stack {
       indexName: GSI.byTokenUniqueReference,
       partitionKey: { name: 'GSI2PK', type: AttributeType.STRING },
       sortKey: { name: 'GSI2SK', type: AttributeType.STRING },
+    });
+    // The cardholder's digital cards (ADR 0025): token states by Pismo account.
+    this.table.addGlobalSecondaryIndex({
+      indexName: GSI_BY_ACCOUNT,
+      partitionKey: { name: 'GSI3PK', type: AttributeType.STRING },
+      sortKey: { name: 'GSI3SK', type: AttributeType.STRING },
     });
   }
 }

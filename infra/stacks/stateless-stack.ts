@@ -22,6 +22,7 @@ import type { OriginVerifySettings } from '../constructs/origin-verify';
 import { Tokens } from '../constructs/tokens';
 import { Lifecycle } from '../constructs/lifecycle';
 import { Reconciliation } from '../constructs/reconciliation';
+import { Cardholder } from '../constructs/cardholder';
 
 export interface StatelessStackProps extends StackProps {
   table: ITable;
@@ -163,6 +164,15 @@ export class StatelessStack extends Stack {
       eventsDlq: events.dlq,
       idvStateMachine: idv.workflow.stateMachine,
       mdesCustomerIds: props.mdes.map((c) => c.customerId),
+    });
+
+    // The cardholder API for the issuer's app (issue 16): its own JWT audience and scope.
+    new Cardholder(this, 'Cardholder', {
+      ...common,
+      api,
+      idv: props.idv,
+      pismoClientSecret: props.pismoClientSecret,
+      mdes: props.mdes,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: api.api.apiEndpoint });

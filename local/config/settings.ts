@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import cdkJson from '../../cdk.json';
-import { contextString, INTERNAL_API_DEFAULTS } from '../../infra/context-defaults';
+import { CARDHOLDER_JWT_AUDIENCE_DEFAULT, contextString, INTERNAL_API_DEFAULTS } from '../../infra/context-defaults';
 
 /** The local MDES customer id (CID) of the demo issuer. */
 export const LOCAL_MDES_CUSTOMER = 'CID-DEMO';
@@ -40,4 +40,9 @@ export function localGatewayUrl(env: NodeJS.ProcessEnv = process.env): string {
  */
 export function internalApiAudience(): string {
   return contextString(cdkJson.context, 'jwtAudience', INTERNAL_API_DEFAULTS.jwtAudience);
+}
+
+/** The audience of the cardholder JWT authorizer (the issuer's app), from `cdk.json` with the app's default. */
+export function cardholderApiAudience(): string {
+  return contextString(cdkJson.context, 'cardholderJwtAudience', CARDHOLDER_JWT_AUDIENCE_DEFAULT);
 }

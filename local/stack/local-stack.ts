@@ -84,6 +84,8 @@ export interface LocalStack {
   tableName: string;
   /** The internal API audience from the template's JWT authorizer. */
   audience: string;
+  /** The cardholder API audience (the issuer's app) from the template's cardholder JWT authorizer. */
+  cardholderAudience: string;
   invoke(functionId: string, event: unknown): Promise<unknown>;
   /** Sends bodies through the Pismo events queue and its consumer, as SQS would. */
   sendToEventsQueue(bodies: string[]): Promise<DrainResult>;
@@ -201,8 +203,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // lifecycle loop closes locally (our token's status changes when that event arrives).
   pismo.tokenOperations.onEvent = `${url}/pismo/events`;
   confirmMdesActivations(mdes.vault, vaultSync, (e) => pismo.send(`${url}/pismo/events`, e));
-  const jwtRoute = model.routes.find((r) => r.auth.type === 'JWT');
+  const jwtRoute = model.routes.find((r) => r.auth.type === 'JWT' && !r.auth.scopes.includes('cardholder'));
   const audience = jwtRoute?.auth.type === 'JWT' ? (jwtRoute.auth.audience[0] ?? '') : '';
+  const cardholderRoute = model.routes.find((r) => r.auth.type === 'JWT' && r.auth.scopes.includes('cardholder'));
+  const cardholderAudience = cardholderRoute?.auth.type === 'JWT' ? (cardholderRoute.auth.audience[0] ?? '') : '';
   const [eventsConsumer] = model.queueConsumers;
 
   return {
@@ -217,6 +221,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stepFunctions,
     tableName: table.name,
     audience,
+    cardholderAudience,
     invoke,
     sendToEventsQueue: (bodies) => {
       if (!eventsConsumer) throw new Error('the template declares no queue consumer');

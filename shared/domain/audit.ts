@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from './clock';
 import { AppError, type ErrorKind, httpStatusOf } from './errors';
-import type { AuditOwner, AuditPort, AuditRecord } from './store';
+import type { ActorKind, AuditOwner, AuditPort, AuditRecord } from './store';
 
 /**
  * Every action on a token is audited the same way, whatever the route or the actor (an agent, the
@@ -9,10 +9,14 @@ import type { AuditOwner, AuditPort, AuditRecord } from './store';
  * after, over the same record.
  */
 
-/** The acting customer-service officer, from the caller's JWT. */
+export type { ActorKind } from './store';
+
+/** The acting officer (customer-service agent, or another actor of {@link ActorKind}), from the caller's JWT. */
 export interface Officer {
   userId: string;
   userName: string;
+  /** Absent: issuer staff (an agent). Kept in the audit record as `actorKind`. */
+  kind?: ActorKind;
 }
 
 /**
@@ -71,6 +75,7 @@ export function pendingAudit(
     customerId,
     userId: input.officer.userId,
     userName: input.officer.userName,
+    ...(input.officer.kind ? { actorKind: input.officer.kind } : {}),
     outcome: 'PENDING',
     httpStatus: 0,
     parameters: safeParameters(input.params),

@@ -98,6 +98,12 @@ export interface DecisionRecord {
  */
 export type AuditOwner = { tokenId: string } | { tur: string } | { day: string };
 
+/**
+ * Who acts: issuer staff (an agent, the default), the card-status policy, the ID&V workflow, or the
+ * cardholder through the issuer's app (then the user id is the Pismo account id).
+ */
+export type ActorKind = 'agent' | 'policy' | 'workflow' | 'cardholder';
+
 /** One Customer Service action (docs/security/data-at-rest.md, stored items): who, what, on which token, and the outcome. */
 export interface AuditRecord {
   auditId: string;
@@ -108,6 +114,8 @@ export interface AuditRecord {
   tokenUniqueReference?: string;
   userId: string;
   userName: string;
+  /** Who acted when not issuer staff (`cardholder`: the user id is the Pismo account id). */
+  actorKind?: ActorKind;
   /**
    * PENDING: written before MDES is called; DONE: MDES did it; REFUSED: a rule forbade it (MDES not
    * called) or MDES refused it; FAILED: MDES unavailable or an internal error.
@@ -152,6 +160,12 @@ export interface TokenStatePort {
   findTokenIdByTur(tur: string): Promise<string | undefined>;
   /** Every token id whose state carries this TUR (at most `limit`); more than one is a collision. */
   findTokenIdsByTur(tur: string, limit?: number): Promise<string[]>;
+}
+
+/** Tokens by Pismo account (GSI3): the cardholder's digital cards (docs/decisions/0025-account-index-for-the-cardholder.md). */
+export interface AccountTokensPort {
+  /** The tokens whose state names this account, one page, in token id order (a cursor as for a card's). */
+  listTokensOfAccount(accountId: string, limit: number, cursor?: string): Promise<Page<TokenState>>;
 }
 
 /** Timeline: the events of a token, or of a card (refusals), oldest first. */
@@ -230,7 +244,8 @@ export interface TokenStore
     AuditPort,
     CardPort,
     KeyRevocationPort,
-    ReconciliationPort {}
+    ReconciliationPort,
+    AccountTokensPort {}
 
 /**
  * Webhook replay: Pismo's webhook tokens already seen. Each token id (`jti`, hashed by the verifier)

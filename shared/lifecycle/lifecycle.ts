@@ -32,7 +32,7 @@ import {
   type LifecycleReason,
   MDES_OPERATION_OF,
 } from '../domain/lifecycle-actions';
-import { checkStatusRule, ISSUER_SUSPENDER, SUSPENDERS } from '../domain/status-rules';
+import { checkStatusRule, ISSUER_SUSPENDER, type StatusVerdict, SUSPENDERS } from '../domain/status-rules';
 import type { AuditOwner, AuditRecord } from '../domain/store';
 import type { TokenState } from '../domain/token-state';
 import * as z from '../zod';
@@ -96,7 +96,11 @@ function checkOfficer(officer: Partial<Officer>): Officer {
   if (!officer.userId) throw new ValidationError('officer.userId is required (JWT sub)', ['officer.userId: required']);
   if (!officer.userName)
     throw new ValidationError('officer.userName is required (JWT name)', ['officer.userName: required']);
-  return { userId: officer.userId.slice(0, 50), userName: officer.userName.slice(0, 200) };
+  return {
+    userId: officer.userId.slice(0, 50),
+    userName: officer.userName.slice(0, 200),
+    ...(officer.kind ? { kind: officer.kind } : {}),
+  };
 }
 
 /** `operator_id` sent to Pismo: a stable 16-character id of the officer (Pismo allows ≤ 16), mapped in the audit. */
@@ -308,7 +312,17 @@ async function pismoRefOf(state: TokenState, deps: LifecycleDeps): Promise<{ acc
  * left to the network's event.
  */
 export async function performTokenAction(
-  input: { tokenId: string; action: LifecycleAction; body: unknown; officer: Partial<Officer> },
+  input: {
+    tokenId: string;
+    action: LifecycleAction;
+    body: unknown;
+    officer: Partial<Officer>;
+    /**
+     * The acting party's own rule, checked before the network's status rules and any call (a refusal
+     * is audited like theirs): e.g. the cardholder may not lift the bank's or the wallet's suspension.
+     */
+    actorRule?: (state: TokenState) => StatusVerdict;
+  },
   deps: LifecycleDeps,
 ): Promise<TokenActionResult> {
   const body = parseBody(actionBody, input.body);
@@ -373,6 +387,9 @@ export async function performTokenAction(
     ctx,
     deps,
     async (record): Promise<TokenActionResult> => {
+      // The actor's own rule first: its refusal speaks the actor's words (the cardholder's app shows them).
+      const actorVerdict = input.actorRule?.(state);
+      if (actorVerdict && !actorVerdict.allowed) throw new LifecycleRuleViolationError(actorVerdict.rule);
       const verdict = checkLifecycleRule(action, state.facts.network, state.status);
       if (!verdict.allowed || !route)
         throw new LifecycleRuleViolationError(verdict.allowed ? 'no route' : verdict.rule);
@@ -435,6 +452,13 @@ export async function performTokenAction(
           suspendersBefore: named,
           note: 'already suspended by the issuer: nothing sent to MDES',
         };
+      // The cardholder lifts only a suspension that is the issuer's alone (theirs, made through the
+      // issuer's app): another party's (the wallet's) greys the toggle until that party lifts it.
+      const othersNow = suspenders?.filter((s) => s !== ISSUER_SUSPENDER) ?? [];
+      if (operation === 'unsuspend' && officer.kind === 'cardholder' && othersNow.length)
+        throw new LifecycleRuleViolationError(
+          `MDES multi-suspender rule: also suspended by ${othersNow.map((s) => SUSPENDERS[s] ?? s).join(', ')}; only that party can lift its suspension`,
+        );
       if (operation === 'unsuspend' && !suspenders?.includes(ISSUER_SUSPENDER))
         throw new LifecycleRuleViolationError(
           `MDES multi-suspender rule: the issuer can only lift its own suspension, and this token is suspended only by ${named?.join(', ') || 'nobody'}`,

@@ -7,6 +7,8 @@ import { DECISION_CALL_METHODS } from '../../shared/adapters/pismo/decision-requ
 import { TOKEN_OPERATIONS } from '../../shared/customer-service/customer-service';
 import { TOKEN_STATUSES } from '../../shared/domain/token-status';
 import { build } from '../infra/build-stacks';
+import cdkJson from '../../cdk.json';
+import { CARDHOLDER_JWT_AUDIENCE_DEFAULT } from '../../infra/context-defaults';
 
 /**
  * docs/api/openapi.yaml describes exactly the routes the CDK app synthesizes, with the scopes the
@@ -116,7 +118,15 @@ interface TemplateRoute {
   key: string;
   authorizationType: string;
   scopes: string[];
+  /** The JWT authorizer's audience (the internal clients' or the issuer's app's). */
+  audience?: string;
 }
+
+/** The security scheme the document names for each JWT authorizer, by its audience. */
+const SCHEME_OF_AUDIENCE: Record<string, string> = {
+  [String(cdkJson.context['tokenization:jwtAudience'])]: 'internalJwt',
+  [CARDHOLDER_JWT_AUDIENCE_DEFAULT]: 'cardholderJwt',
+};
 
 describe('docs/api/openapi.yaml', () => {
   const doc = loadDoc();
@@ -124,13 +134,21 @@ describe('docs/api/openapi.yaml', () => {
 
   beforeAll(() => {
     const { stateless } = build();
-    const found = Template.fromStack(stateless).findResources('AWS::ApiGatewayV2::Route');
+    const template = Template.fromStack(stateless);
+    const found = template.findResources('AWS::ApiGatewayV2::Route');
+    const authorizers = template.findResources('AWS::ApiGatewayV2::Authorizer');
     routes = Object.values(found).map((r) => {
       const p = (r as { Properties: Json }).Properties;
+      const authorizerId = (p.AuthorizerId as { Ref?: string } | undefined)?.Ref;
+      const jwt = authorizerId
+        ? ((authorizers[authorizerId]?.Properties as Json | undefined)?.JwtConfiguration as
+            { Audience?: string[] } | undefined)
+        : undefined;
       return {
         key: String(p.RouteKey),
         authorizationType: String(p.AuthorizationType ?? 'NONE'),
         scopes: ((p.AuthorizationScopes as string[] | undefined) ?? []).slice().sort(),
+        ...(jwt?.Audience?.[0] ? { audience: jwt.Audience[0] } : {}),
       };
     });
   });
@@ -154,10 +172,15 @@ describe('docs/api/openapi.yaml', () => {
 
   it("requires on each route exactly the scopes of the template's JWT authorizer", () => {
     const byKey = new Map(operations(doc).map((o) => [o.key, o.op]));
+    // Both JWT authorizers are in use: the internal clients' and the issuer's app's.
+    expect(new Set(routes.map((r) => r.audience && SCHEME_OF_AUDIENCE[r.audience]).filter(Boolean))).toEqual(
+      new Set(['internalJwt', 'cardholderJwt']),
+    );
     for (const route of routes) {
       const security = byKey.get(route.key)?.security ?? [];
       if (route.authorizationType === 'JWT') {
-        expect({ route: route.key, security }).toEqual({ route: route.key, security: [{ internalJwt: route.scopes }] });
+        const scheme = SCHEME_OF_AUDIENCE[route.audience ?? ''] ?? `unknown audience ${route.audience}`;
+        expect({ route: route.key, security }).toEqual({ route: route.key, security: [{ [scheme]: route.scopes }] });
       } else {
         // No gateway authorizer: the function verifies Pismo's signed JWT itself.
         expect({ route: route.key, type: route.authorizationType, security }).toEqual({
@@ -169,12 +192,17 @@ describe('docs/api/openapi.yaml', () => {
     }
   });
 
-  it('declares every scope it uses on the JWT security scheme', () => {
-    const scheme = doc.components.securitySchemes.internalJwt as { type: string; 'x-scopes': Json };
-    expect(scheme.type).toBe('openIdConnect');
-    const declared = new Set(Object.keys(scheme['x-scopes']));
-    const used = new Set(routes.flatMap((r) => r.scopes));
-    expect([...used].filter((s) => !declared.has(s))).toEqual([]);
+  it('declares every scope it uses on the JWT security scheme of its authorizer', () => {
+    for (const name of ['internalJwt', 'cardholderJwt']) {
+      const scheme = doc.components.securitySchemes[name] as { type: string; 'x-scopes': Json };
+      expect(scheme.type).toBe('openIdConnect');
+      const declared = new Set(Object.keys(scheme['x-scopes']));
+      const used = new Set(
+        routes.filter((r) => r.audience && SCHEME_OF_AUDIENCE[r.audience] === name).flatMap((r) => r.scopes),
+      );
+      expect(used.size).toBeGreaterThan(0);
+      expect([...used].filter((s) => !declared.has(s))).toEqual([]);
+    }
   });
 
   it('declares each path template parameter, and every $ref resolves', () => {

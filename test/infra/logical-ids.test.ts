@@ -81,6 +81,7 @@ describe('logical IDs of stateful resources (a change replaces the resource)', (
         'CardLifecycleActOnCardTokenFnLogsD5F69498',
         'CardLifecycleLogsD4BA4117',
         'CardLifecyclePlanCardChangeFnLogsD74B7925',
+        'CardholderLogsBB786D2D',
       ].sort(),
       'AWS::StepFunctions::StateMachine': [
         'CardLifecycleStateMachine6B45C05A',

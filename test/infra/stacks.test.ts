@@ -15,7 +15,7 @@ describe('infra', () => {
   });
 
   describe('StatefulStack', () => {
-    it('creates the token table with PK/SK, both GSIs, PITR, KMS CMK, TTL and deletion protection', () => {
+    it('creates the token table with PK/SK, its three GSIs, PITR, KMS CMK, TTL and deletion protection', () => {
       stateful.hasResource('AWS::DynamoDB::Table', {
         DeletionPolicy: 'Retain',
         Properties: Match.objectLike({
@@ -43,6 +43,13 @@ describe('infra', () => {
                 { AttributeName: 'GSI2SK', KeyType: 'RANGE' },
               ],
             }),
+            Match.objectLike({
+              IndexName: 'GSI3',
+              KeySchema: [
+                { AttributeName: 'GSI3PK', KeyType: 'HASH' },
+                { AttributeName: 'GSI3SK', KeyType: 'RANGE' },
+              ],
+            }),
           ],
         }),
       });
@@ -60,7 +67,7 @@ describe('infra', () => {
   describe('StatelessStack', () => {
     it('runs every function on Node.js 24, arm64, with active tracing and an encrypted, retained log group', () => {
       const fns = stateless.findResources('AWS::Lambda::Function', { Metadata: { 'local:entry': Match.anyValue() } });
-      expect(Object.keys(fns).sort()).toHaveLength(19); // 13 + lifecycle + reconciliation (API, scheduled, sweep) + cards (plan, act)
+      expect(Object.keys(fns).sort()).toHaveLength(20); // 13 + lifecycle + reconciliation (API, scheduled, sweep) + cards (plan, act) + cardholder
       for (const [id, fn] of Object.entries(fns)) {
         expect(fn.Properties).toMatchObject({
           Runtime: 'nodejs24.x',

@@ -7,7 +7,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { GSI } from '../../config';
+import { GSI, GSI_BY_ACCOUNT } from '../../config';
 import { traced } from '../observability/tracer';
 import type { CardPlan, CardState, PolicySuspension, VersionedCardState } from '../../domain/card';
 import type { Challenge, ChallengeStatus } from '../../domain/challenge';
@@ -71,7 +71,7 @@ function partitionQuery(partition: string, prefix: string): CursorQuery {
 }
 
 function toState(item: Record<string, unknown>): VersionedTokenState {
-  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, version, updatedAt, ...rest } = item;
+  const { PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK, version, updatedAt, ...rest } = item;
   return { state: rest as unknown as TokenState, version: Number(version) };
 }
 
@@ -128,6 +128,10 @@ export class DynamoTokenStore implements TokenStore {
     if (tur) {
       item.GSI2PK = `TUR#${tur}`;
       item.GSI2SK = `TOKEN#${state.tokenId}`;
+    }
+    if (state.facts.accountId) {
+      item.GSI3PK = `ACCOUNT#${state.facts.accountId}`;
+      item.GSI3SK = `TOKEN#${state.tokenId}`;
     }
     const written =
       expectedVersion === undefined
@@ -189,6 +193,30 @@ export class DynamoTokenStore implements TokenStore {
         IndexName: GSI.byCard,
         KeyConditionExpression: 'GSI1PK = :pk',
         ExpressionAttributeValues: { ':pk': `CARD#${cardId}` },
+        Limit: limit,
+        ExclusiveStartKey: await this.cursors.decode(cursor, query),
+      }),
+    );
+    return {
+      items: (out.Items ?? []).map((i) => toState(i).state),
+      nextCursor: await this.cursors.encode(out.LastEvaluatedKey, query),
+    };
+  }
+
+  async listTokensOfAccount(accountId: string, limit: number, cursor?: string): Promise<Page<TokenState>> {
+    const GSI3PK = sanitiseText(`ACCOUNT#${accountId}`);
+    const query: CursorQuery = {
+      scope: `${GSI_BY_ACCOUNT}|${GSI3PK}`,
+      attributes: ['GSI3PK', 'GSI3SK', 'PK', 'SK'],
+      partition: { GSI3PK, SK: STATE_SK },
+      prefixes: { GSI3SK: 'TOKEN#', PK: 'TOKEN#' },
+    };
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: GSI_BY_ACCOUNT,
+        KeyConditionExpression: 'GSI3PK = :pk',
+        ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}` },
         Limit: limit,
         ExclusiveStartKey: await this.cursors.decode(cursor, query),
       }),

@@ -275,6 +275,29 @@ export function describeTokenStoreContract(newStore: () => Promise<TokenStore>):
     });
   });
 
+  describe('tokens of an account (AccountTokensPort)', () => {
+    it("lists the tokens whose state names the account, in pages, and follows a token's account", async () => {
+      for (const id of ['t3', 't1', 't2']) await store.putTokenState(tokenState(id, { accountId: 'a1' }), undefined);
+      await store.putTokenState(tokenState('t4', { accountId: 'a2' }), undefined);
+      await store.putTokenState(tokenState('t5', { cardId: 'c1' }), undefined);
+      const { items, pages } = await allPages((cursor) => store.listTokensOfAccount('a1', 2, cursor));
+      expect(items.map((t) => t.tokenId)).toEqual(['t1', 't2', 't3']);
+      expect(pages).toBeGreaterThanOrEqual(2);
+      expect(items[0]).toEqual(tokenState('t1', { accountId: 'a1' }));
+      expect((await store.listTokensOfAccount('a9', 10)).items).toEqual([]);
+      await store.putTokenState(tokenState('t1', { accountId: 'a2' }), 1);
+      expect((await store.listTokensOfAccount('a2', 10)).items.map((t) => t.tokenId)).toEqual(['t1', 't4']);
+    });
+
+    it("refuses an account's cursor for another account and for a card", async () => {
+      for (const id of ['t1', 't2', 't3']) await store.putTokenState(tokenState(id, { accountId: 'a1' }), undefined);
+      const first = await store.listTokensOfAccount('a1', 2);
+      expect(first.nextCursor).toBeDefined();
+      await expect(store.listTokensOfAccount('a2', 2, first.nextCursor)).rejects.toBeInstanceOf(InvalidCursorError);
+      await expect(store.listTokensOfCard('a1', 2, first.nextCursor)).rejects.toBeInstanceOf(InvalidCursorError);
+    });
+  });
+
   describe('timeline (TimelinePort)', () => {
     it('adds an entry once: the same event again is a duplicate (false) and changes nothing', async () => {
       expect(await store.addTimelineEntry({ tokenId: 't1' }, timelineEntry('e1'))).toBe(true);

@@ -1,5 +1,5 @@
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { synthesizeTemplates } from '../../../local/model/cloud-template';
 import { DEV_ISSUER } from '../../../local/dev-issuer/issuer';
@@ -96,6 +96,8 @@ interface Driven {
   operation: string;
   /** The success status the route answers (default 200). */
   ok?: number;
+  /** Who the audit record names (default the officer, agent-9; a cardholder route: the account). */
+  userId?: string;
 }
 
 let seq = 0;
@@ -246,6 +248,59 @@ Object.assign(DRIVERS, {
   },
 });
 
+/** The cardholder routes (docs/flows/cardholder.md): the issuer's app, as the account's cardholder. */
+const CARDHOLDER_ACCOUNT = '100002000';
+const cardholderAction =
+  (action: string, status: 'ACTIVE' | 'SUSPENDED', operation: string) => async (): Promise<Driven[]> => {
+    const tokenId = await visaToken(newCard(), status);
+    // A turn-on lifts only the cardholder's own suspension: theirs first.
+    if (status === 'SUSPENDED')
+      await stack.dynamo.client.send(
+        new PutItemCommand({
+          TableName: stack.tableName,
+          Item: marshall({
+            PK: `TOKEN#${tokenId}`,
+            SK: `AUDIT#2026-01-01T00:00:00.000Z#seed-${tokenId}`,
+            auditId: `seed-${tokenId}`,
+            at: '2026-01-01T00:00:00.000Z',
+            operation: 'suspend',
+            customerId: 'pismo',
+            tokenId,
+            userId: CARDHOLDER_ACCOUNT,
+            userName: 'Cardholder (issuer app)',
+            actorKind: 'cardholder',
+            outcome: 'DONE',
+            httpStatus: 200,
+            latencyMs: 1,
+          }),
+        }),
+      );
+    const token = await stack.issuer.mint({
+      scope: 'cardholder',
+      audience: stack.cardholderAudience,
+      sub: CARDHOLDER_ACCOUNT,
+    });
+    const res = await fetch(`${stack.url}/me/digital-cards/${tokenId}/${action}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return [
+      {
+        label: `cardholder ${action}`,
+        status: res.status,
+        pk: `TOKEN#${tokenId}`,
+        operation,
+        ok: 202,
+        userId: CARDHOLDER_ACCOUNT,
+      },
+    ];
+  };
+Object.assign(DRIVERS, {
+  'POST /me/digital-cards/{tokenId}/turn-off': cardholderAction('turn-off', 'ACTIVE', 'suspend'),
+  'POST /me/digital-cards/{tokenId}/turn-on': cardholderAction('turn-on', 'SUSPENDED', 'resume'),
+  'POST /me/digital-cards/{tokenId}/remove': cardholderAction('remove', 'ACTIVE', 'delete'),
+});
+
 describe('audit of every write route', () => {
   describe('the synthesized template', () => {
     it('has exactly the write routes driven here (a new one needs a driver and an audit)', () => {
@@ -301,7 +356,11 @@ describe('audit of every write route', () => {
         }),
       );
       expect(found).toEqual(
-        driven.map((d) => [d.label, d.ok ?? (d.label === 'challenge resend' ? 202 : 200), [['DONE', 'agent-9']]]),
+        driven.map((d) => [
+          d.label,
+          d.ok ?? (d.label === 'challenge resend' ? 202 : 200),
+          [['DONE', d.userId ?? 'agent-9']],
+        ]),
       );
     }, 60_000);
   });
