@@ -9,6 +9,8 @@ import { MemoryTokenStore } from '../../fixtures/memory-token-store';
 
 const NOW = new Date('2026-11-02T10:00:00.000Z');
 const AGENT = { userId: 'agent-7', userName: 'Ana Souza' };
+const ACCOUNT_ID = '100002000';
+const HOLDER = { userId: ACCOUNT_ID, userName: 'Cardholder (issuer app)', kind: 'cardholder' as const };
 const ACCOUNT = '100002000';
 const TUR = 'DSHRMC0000259339fc95457145a841599b4b25b6c1da653e';
 const MC_VIA_PISMO = 'prog-77';
@@ -235,7 +237,7 @@ describe('ID&V activation by the issuer app (app-to-app)', () => {
     const { deps, store, pismo, mdes } = await setup(variant);
 
     // Act
-    const result = await activateByApp({ tokenId: 't1', accountId: ACCOUNT }, deps);
+    const result = await activateByApp({ tokenId: 't1', actor: HOLDER }, deps);
 
     // Assess
     expect(result).toMatchObject({ outcome: 'REQUESTED', route: 'pismo', activationPath: 'APP_TO_APP' });
@@ -245,22 +247,25 @@ describe('ID&V activation by the issuer app (app-to-app)', () => {
     if (withCode) expect(sent.activationCode).toMatch(/^[A-Z2-9]{8}$/);
     else expect(sent.activationCode).toBeUndefined();
     const [audit] = await store.listAudit({ tokenId: 't1' }, 5);
-    expect(audit).toMatchObject({ operation: 'activate-app-to-app', outcome: 'DONE', userId: `account:${ACCOUNT}` });
+    expect(audit).toMatchObject({
+      operation: 'activate-app-to-app',
+      outcome: 'DONE',
+      userId: ACCOUNT,
+      actorKind: 'cardholder',
+    });
     // The issuer's code is never kept.
     expect(JSON.stringify(await store.listAudit({ tokenId: 't1' }, 5))).not.toContain(sent.activationCode ?? '#');
     expect(await store.getChallenge('t1', 'ch-evt-1')).toMatchObject({ activationRequestedBy: 'APP_TO_APP' });
   });
 
-  it("answers 404 for another account's token, exactly as for an unknown one", async () => {
+  it('answers 404 for an unknown token', async () => {
     // Prepare
     const { deps, pismo } = await setup('VTS');
 
     // Act
-    const other = activateByApp({ tokenId: 't1', accountId: '999' }, deps);
-    const unknown = activateByApp({ tokenId: 't9', accountId: ACCOUNT }, deps);
+    const unknown = activateByApp({ tokenId: 't9', actor: HOLDER }, deps);
 
     // Assess
-    await expect(other).rejects.toMatchObject({ statusCode: 404, message: 'digital card t1 not found' });
     await expect(unknown).rejects.toMatchObject({ statusCode: 404 });
     expect(pismo.performTokenOperation).not.toHaveBeenCalled();
   });
@@ -274,7 +279,7 @@ describe('ID&V activation by the issuer app (app-to-app)', () => {
     const { deps, pismo } = await setup('MDES', 'pending_idv', [...challenges]);
 
     // Act
-    const acting = activateByApp({ tokenId: 't1', accountId: ACCOUNT }, deps);
+    const acting = activateByApp({ tokenId: 't1', actor: HOLDER }, deps);
 
     // Assess
     await expect(acting).rejects.toMatchObject({ statusCode: 409, reason });
@@ -284,10 +289,10 @@ describe('ID&V activation by the issuer app (app-to-app)', () => {
   it('is idempotent', async () => {
     // Prepare
     const { deps, pismo } = await setup('MDES');
-    await activateByApp({ tokenId: 't1', accountId: ACCOUNT }, deps);
+    await activateByApp({ tokenId: 't1', actor: HOLDER }, deps);
 
     // Act
-    const again = await activateByApp({ tokenId: 't1', accountId: ACCOUNT }, deps);
+    const again = await activateByApp({ tokenId: 't1', actor: HOLDER }, deps);
 
     // Assess
     expect(again.outcome).toBe('ALREADY_DONE');
