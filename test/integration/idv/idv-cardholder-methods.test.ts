@@ -6,8 +6,8 @@ import { until } from '../../fixtures/until';
 
 /**
  * ID&V by app-to-app (method 6) and call centre (method 3) on the local stack: the synthesized
- * state machine waits (AWAITING_CARDHOLDER, nothing delivered), the issuer activates (an agent here;
- * the cardholder's app-to-app route in idv-app-to-app.test.ts), the simulator's confirming event
+ * state machine waits (AWAITING_CARDHOLDER, nothing delivered), the issuer activates (an agent, or
+ * the cardholder's app through `POST /me/digital-cards/{tokenId}/activate`), the simulator's confirming event
  * (Pismo `patch` ACTIVE, or MDES's activation through it) ends the workflow, and the timeline says
  * which path activated the token.
  */
@@ -193,5 +193,88 @@ describe('ID&V by call centre and app-to-app (local stack)', () => {
     expect(res.status).toBe(409);
     expect(res.body.message).toContain('NO_OPEN_CHALLENGE');
     expect((await call('POST', '/tokens/idvnc/activate', body, reader)).status).toBe(403);
+  });
+
+  describe('app-to-app: POST /me/digital-cards/{tokenId}/activate with the cardholder token', () => {
+    const holder = (accountId: string) =>
+      stack.issuer.mint({ scope: 'cardholder', audience: stack.cardholderAudience, sub: accountId });
+    const activate = async (tokenId: string, accountId: string) => {
+      const res = await fetch(`${stack.url}/me/digital-cards/${tokenId}/activate`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await holder(accountId)}` },
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+
+    it('Mastercard: CARDHOLDER_STEPUP_APP_TO_APP at Pismo, its patch ends the workflow with ACTIVATED_BY_APP_TO_APP; idempotent', async () => {
+      const tokenId = '94006';
+      const { execution } = await mdesPending(tokenId, '6');
+      stack.pismo.tokenOperations.provision({
+        tokenId,
+        cardId: '4995608',
+        accountId: '100001185',
+        network: 'mdes',
+        status: 'INACTIVE',
+      });
+      await until(waiting(execution));
+      expect((await activate(tokenId, '100002000')).status).toBe(404); // not theirs
+      const res = await activate(tokenId, '100001185');
+      expect(res).toMatchObject({
+        status: 202,
+        body: { action: 'activate', outcome: 'REQUESTED', challengeId: execution },
+      });
+      expect(stack.pismo.tokenOperations.tokens.get(tokenId)?.history.at(-1)).toMatchObject({
+        operation: 'CARDHOLDER_STEPUP_APP_TO_APP',
+        status: 'ACTIVE',
+      });
+      await until(() => stack.stepFunctions.executions.get(execution)?.status === 'SUCCEEDED');
+      expect((await challenges(tokenId))[0]).toMatchObject({ status: 'ACTIVATED', activatedBy: 'APP_TO_APP' });
+      expect(await timeline(tokenId)).toEqual(
+        expect.arrayContaining(['ACTIVATE_APP_TO_APP', 'ACTIVATED_BY_APP_TO_APP']),
+      );
+      expect(await activate(tokenId, '100001185')).toMatchObject({ status: 202, body: { outcome: 'ALREADY_DONE' } });
+      expect(stack.pismo.tokenOperations.tokens.get(tokenId)?.history).toHaveLength(1);
+    });
+
+    it('Visa: CALL_CENTER_ACTIVATION with an issuer code never kept; the workflow ends', async () => {
+      const tokenId = '94007';
+      const passcode = eventLike('vts-passcode', {
+        eventId: `vp-${tokenId}`,
+        tokenId,
+        timestamp: new Date().toISOString(),
+      });
+      passcode.data.account_id = 100002000;
+      const nd = passcode.data.network_data as Record<string, unknown>;
+      nd.otpMethodIdentifier = 'jjfa8f7jnfyfgg';
+      nd.otpExpirationDate = new Date(Date.now() + 30 * 60_000).toISOString();
+      stack.pismo.tokenOperations.provision({
+        tokenId,
+        cardId: '5271995',
+        accountId: '100002000',
+        network: 'vts',
+        status: 'INACTIVE',
+      });
+      await post(passcode);
+      const execution = `ch-vp-${tokenId}`;
+      await until(waiting(execution));
+      expect((await challenges(tokenId))[0]).toMatchObject({ status: 'AWAITING_CARDHOLDER', method: 'APP_TO_APP' });
+      const res = await activate(tokenId, '100002000');
+      expect(res).toMatchObject({ status: 202, body: { outcome: 'REQUESTED' } });
+      expect(stack.pismo.tokenOperations.tokens.get(tokenId)?.history.at(-1)).toMatchObject({
+        operation: 'CALL_CENTER_ACTIVATION',
+      });
+      await until(() => stack.stepFunctions.executions.get(execution)?.status === 'SUCCEEDED');
+      expect((await challenges(tokenId))[0]).toMatchObject({ status: 'ACTIVATED', activatedBy: 'APP_TO_APP' });
+    });
+
+    it('409 with the reason for a token whose challenge is not for the app (an SMS code)', async () => {
+      const flow = mdesYellowPath('94008');
+      await post(flow.ta);
+      await post(flow.ac);
+      await until(waiting('ch-ac-94008'));
+      const res = await activate('94008', '100001185');
+      expect(res.status).toBe(409);
+      expect(res.body.message).toContain('NOT_AN_APP_CHALLENGE');
+    });
   });
 });
