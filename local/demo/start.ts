@@ -18,6 +18,7 @@ import { reconciliationDemo } from './steps/reconciliation';
 import { seedEventsDemo } from './steps/seed-events';
 import { tokenViewsDemo } from './steps/token-views';
 import { yellowPathDemo } from './steps/yellow-path';
+import { appToAppDemo } from './steps/app-to-app';
 
 const once = process.argv.includes('--once');
 const port = Number(process.env.PORT ?? (once ? 0 : 3000));
@@ -79,6 +80,7 @@ async function main() {
   await customerServiceDemo(stack);
   await lifecycleDemo(stack);
   await reconciliationDemo(stack);
+  await appToAppDemo(stack);
 
   if (once) {
     await stack.stop();

@@ -12,7 +12,10 @@ const CARD = '4995608';
  * CARDHOLDER_STEPUP_APP_TO_APP (the simulator) sends its `patch` ACTIVE; the workflow ends and the
  * timeline says ACTIVATED_BY_APP_TO_APP. A fresh token id each run (short, base 36 digits only).
  */
-export async function appToAppDemo(stack: LocalStack, cardholderToken: (accountId: string) => Promise<string>) {
+export async function appToAppDemo(stack: LocalStack): Promise<void> {
+  // What the issuer's app holds: the cardholder's token (`npm run dev-token -- --cardholder <accountId>`).
+  const cardholderToken = (accountId: string) =>
+    stack.issuer.mint({ scope: 'cardholder', audience: stack.cardholderAudience, sub: accountId });
   const tokenId = `6${(Date.now() % 10_000_000).toString().padStart(7, '0')}`;
   console.log(`== App-to-app activation for a new MDES token ${tokenId} (ID&V method 6, the issuer's app)`);
   const flow = mdesYellowPath(tokenId, { method: '6' });
@@ -59,7 +62,7 @@ export async function appToAppDemo(stack: LocalStack, cardholderToken: (accountI
   rows.push([
     `POST /me/digital-cards/${tokenId}/activate`,
     `HTTP ${res.status} ${String(body.outcome)}`,
-    `via ${String(body.route)}: Pismo ${String(stack.pismo.tokenOperations.tokens.get(tokenId)?.history.at(-1)?.operation)}`,
+    `Pismo ${String(stack.pismo.tokenOperations.tokens.get(tokenId)?.history.at(-1)?.operation)}, challenge ${String(body.challengeId)}`,
   ]);
   const other = await activate(await cardholderToken('100002000'));
   rows.push(['the same, as another account', `HTTP ${other.status}`, 'not theirs: answered as unknown']);
