@@ -11,6 +11,7 @@ import { actOnDigitalCard, type CardholderAction, listDigitalCards } from '../..
 import type { CardholderDeps } from '../../shared/cardholder/ports';
 import { createLifecycleDeps } from '../../shared/lifecycle/lifecycle-deps';
 import { lifecycleCardholderActions } from './lifecycle-actions';
+import { appToAppRoute } from './app-to-app';
 
 const config = loadBaseConfig();
 const obs = createObservability('cardholder');
@@ -47,6 +48,7 @@ export const ROUTES: Record<string, (request: CardholderRequest) => Promise<Http
   'POST /me/digital-cards/{tokenId}/turn-off': action('turn-off'),
   'POST /me/digital-cards/{tokenId}/turn-on': action('turn-on'),
   'POST /me/digital-cards/{tokenId}/remove': action('remove'),
+  'POST /me/digital-cards/{tokenId}/activate': appToAppRoute(deps.store, lifecycle, obs),
 };
 
 /**

@@ -38,6 +38,7 @@ export const CARDHOLDER_ROUTES: readonly { method: HttpMethod; path: string }[] 
   { method: HttpMethod.POST, path: '/me/digital-cards/{tokenId}/turn-off' },
   { method: HttpMethod.POST, path: '/me/digital-cards/{tokenId}/turn-on' },
   { method: HttpMethod.POST, path: '/me/digital-cards/{tokenId}/remove' },
+  { method: HttpMethod.POST, path: '/me/digital-cards/{tokenId}/activate' },
 ];
 
 /**

@@ -77,6 +77,9 @@ const ids = { challengeId: JsonPath.stringAt('$.challengeId'), tokenId: JsonPath
  * email fallback) → wait for activation (task token, timeout = the code's expiry) → tell the
  * cardholder the card was added. Expired or failed: close the challenge; abandoned provisioning gets
  * a reminder after 24 h and an MDES Token Delete after 30 days. States carry ids only.
+ * App-to-app and call-centre challenges (AWAITING_CARDHOLDER) take the same states: DeliverOtp sends
+ * nothing for them, the wait, expiry, reminder and clean-up are the same, and the activation by the
+ * issuer's app or an agent (shared/lifecycle/) ends the wait through the network's event, as an OTP does.
  */
 export class IdvWorkflow extends Construct {
   readonly stateMachine: StateMachine;

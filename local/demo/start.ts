@@ -21,6 +21,7 @@ import { yellowPathDemo } from './steps/yellow-path';
 import { cardsDemo } from './steps/cards';
 import { cardholderDemo } from './steps/cardholder';
 import { pushProvisioningDemo } from './steps/push-provisioning';
+import { appToAppDemo } from './steps/app-to-app';
 
 const once = process.argv.includes('--once');
 const port = Number(process.env.PORT ?? (once ? 0 : 3000));
@@ -88,6 +89,7 @@ async function main() {
   await cardsDemo(stack);
   await cardholderDemo(stack);
   await pushProvisioningDemo(stack);
+  await appToAppDemo(stack);
   // The console's system page shows the key monitor's latest report: run the daily check once now.
   const monitor = [...stack.model.functions.values()].find((f) => f.entry === 'functions/keys/monitor-mdes-keys.ts');
   if (monitor) await stack.invoke(monitor.id, {}).catch((err: unknown) => console.warn('key monitor:', err));

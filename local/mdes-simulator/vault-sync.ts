@@ -16,6 +16,12 @@ export class MdesVaultSync {
 
   constructor(private readonly mdes: Pick<MdesSimulator, 'learnFromPismoEvent' | 'applyNetworkStatus'>) {}
 
+  /** The Pismo token id of a TUR learnt from the events, if any. */
+  tokenIdOf(tur: string): string | undefined {
+    for (const [tokenId, known] of this.turByTokenId) if (known === tur) return tokenId;
+    return undefined;
+  }
+
   /** Called with every body posted to `/pismo/events`, before the function sees it. */
   observe(body: unknown): void {
     this.mdes.learnFromPismoEvent(body);

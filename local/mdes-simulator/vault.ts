@@ -239,11 +239,15 @@ export class TokenVault extends Map<string, SimToken> {
     return id;
   }
 
+  /** Told of each Token Activate (local stack: the confirming event MDES sends through Pismo). */
+  onActivated?: (tur: string) => void;
+
   /** Token Activate: an in-progress token becomes active. Returns the CommentId. */
   activateToken(t: SimToken, call: IssuerAction): string | undefined {
     this.requireStatus(t, 'activate');
     const c = this.comment(t, call.CommentText, call.audit);
     this.transition(t, 'A', 'I', call.ReasonCode, call.audit, c);
+    this.onActivated?.(t.tur);
     return c;
   }
 

@@ -24,6 +24,7 @@ export { LOCAL_MDES_CUSTOMER };
 import { createPrivateFilesFromNowOn, makeTreePrivate } from '../config/private-files';
 import { MdesSimulator } from '../mdes-simulator/server';
 import { MdesVaultSync } from '../mdes-simulator/vault-sync';
+import { confirmMdesActivations } from '../mdes-simulator/activation-events';
 import { type MdesCustomer, parseMdesCustomers } from '../../shared/adapters/mdes/customers';
 import { officerCustomersClaim } from '../../shared/adapters/http/officer-customers';
 import { DEV_CONSOLE_CLIENT_ID, DEV_OIDC_PATHS, DevOidcProvider } from '../dev-issuer/oidc';
@@ -217,6 +218,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // Pismo emits a signed `patch` event after each token operation it applies: to our webhook, so the
   // lifecycle loop closes locally (our token's status changes when that event arrives).
   pismo.tokenOperations.onEvent = `${url}/pismo/events`;
+  confirmMdesActivations(mdes.vault, vaultSync, (e) => pismo.send(`${url}/pismo/events`, e));
   const jwtRoute = model.routes.find((r) => r.auth.type === 'JWT' && !r.auth.scopes.includes('cardholder'));
   const audience = jwtRoute?.auth.type === 'JWT' ? (jwtRoute.auth.audience[0] ?? '') : '';
   const cardholderRoute = model.routes.find((r) => r.auth.type === 'JWT' && r.auth.scopes.includes('cardholder'));

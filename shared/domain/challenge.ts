@@ -10,6 +10,7 @@ export const CHALLENGE_STATUSES = [
   'DELIVERED',
   'NOT_DELIVERED_BY_US',
   'SUPERSEDED',
+  'AWAITING_CARDHOLDER',
   'ACTIVATED',
   'EXPIRED',
   'FAILED',
@@ -43,7 +44,22 @@ export interface Challenge {
    * export nor a point-in-time restore holds a usable code.
    */
   sealedOtp?: string;
+  /**
+   * Who asked the network to activate the token on this challenge (the issuer app for app-to-app, an
+   * agent for the call centre) and when; absent for an OTP the cardholder types into the wallet.
+   */
+  activationRequestedBy?: Exclude<ActivationPath, 'OTP'>;
+  activationRequestedAt?: string;
+  /** The path that activated the token (set when the workflow ends on the network's event). */
+  activatedBy?: ActivationPath;
 }
+
+/**
+ * How a token's ID&V ended: the cardholder typed a code we (or the network) delivered (`OTP`), the
+ * issuer's app confirmed the cardholder (`APP_TO_APP`), or an agent did after verifying the caller
+ * (`CALL_CENTER`).
+ */
+export type ActivationPath = 'OTP' | 'APP_TO_APP' | 'CALL_CENTER';
 
 /** What a sealed code is bound to: opening it under any other challenge or token fails. */
 export interface OtpBinding {
@@ -60,6 +76,64 @@ export interface OtpSealer {
 /** Methods we deliver ourselves; app-to-app and call-centre codes are the wallet's/issuer app's. */
 export function isDeliverable(method: ActivationMethod | undefined): method is 'SMS' | 'EMAIL' {
   return method === 'SMS' || method === 'EMAIL';
+}
+
+/** Methods where the cardholder proves identity to the issuer (its app or its call centre), not with a code. */
+export function isCardholderMethod(method: ActivationMethod | undefined): method is 'APP_TO_APP' | 'CALL_CENTER' {
+  return method === 'APP_TO_APP' || method === 'CALL_CENTER';
+}
+
+/** Statuses in which a challenge still waits for the token's activation. */
+export const OPEN_CHALLENGE_STATUSES: readonly ChallengeStatus[] = [
+  'PENDING',
+  'DELIVERED',
+  'NOT_DELIVERED_BY_US',
+  'AWAITING_CARDHOLDER',
+];
+
+/** The path that activated a token on this challenge: the one requested, else the challenge's method. */
+export function activationPathOf(c: Pick<Challenge, 'method' | 'activationRequestedBy'>): ActivationPath {
+  if (c.activationRequestedBy) return c.activationRequestedBy;
+  return isCardholderMethod(c.method) ? c.method : 'OTP';
+}
+
+/** Why the issuer cannot activate a token on its challenges now (409 with the reason). */
+export type ActivationRefusal =
+  | { reason: 'NO_OPEN_CHALLENGE'; detail: string }
+  | { reason: 'CHALLENGE_EXPIRED'; detail: string }
+  | { reason: 'NOT_AN_APP_CHALLENGE'; detail: string };
+
+/**
+ * The challenge the issuer may activate a token on (app-to-app: only one opened for the app method;
+ * call centre: any open one, the caller having been verified by the agent), or why not. The newest
+ * challenge decides: an older open one was replaced by the network's newer code.
+ */
+export function challengeToActivate(
+  challenges: readonly Challenge[],
+  path: Exclude<ActivationPath, 'OTP'>,
+  now: Date,
+): { challenge: Challenge } | ActivationRefusal {
+  const newest = [...challenges]
+    .filter((c) => c.status !== 'SUPERSEDED')
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+  if (!newest) return { reason: 'NO_OPEN_CHALLENGE', detail: 'the token has no ID&V challenge' };
+  const expired =
+    newest.status === 'EXPIRED' ||
+    (OPEN_CHALLENGE_STATUSES.includes(newest.status) &&
+      newest.expiresAt !== undefined &&
+      Date.parse(newest.expiresAt) <= now.getTime());
+  if (expired) return { reason: 'CHALLENGE_EXPIRED', detail: `challenge ${newest.challengeId} has expired` };
+  if (!OPEN_CHALLENGE_STATUSES.includes(newest.status))
+    return {
+      reason: 'NO_OPEN_CHALLENGE',
+      detail: `challenge ${newest.challengeId} is ${newest.status}, no challenge is open`,
+    };
+  if (path === 'APP_TO_APP' && newest.method !== 'APP_TO_APP')
+    return {
+      reason: 'NOT_AN_APP_CHALLENGE',
+      detail: `the open challenge is for ${newest.method ?? 'an unknown method'}, not the app (method 6)`,
+    };
+  return { challenge: newest };
 }
 
 /**
@@ -87,7 +161,8 @@ export interface ChallengeOpening {
 /**
  * The status a new challenge opens in. PENDING (we deliver the code) only when the token is still
  * waiting, the method is one we deliver, and the event carried a code we can seal; otherwise
- * SUPERSEDED (token already settled), NOT_DELIVERED_BY_US (the wallet's or app's method), or FAILED.
+ * SUPERSEDED (token already settled), AWAITING_CARDHOLDER (app-to-app or call centre: the cardholder
+ * proves identity to the issuer, which then activates), NOT_DELIVERED_BY_US (no method we know), or FAILED.
  */
 export function openingOf(input: {
   method: ActivationMethod | undefined;
@@ -96,6 +171,7 @@ export function openingOf(input: {
   canSeal: boolean;
 }): ChallengeOpening {
   if (isSettledToken(input.tokenStatus)) return { status: 'SUPERSEDED' };
+  if (isCardholderMethod(input.method)) return { status: 'AWAITING_CARDHOLDER' };
   if (!isDeliverable(input.method)) return { status: 'NOT_DELIVERED_BY_US' };
   if (!input.hasCode) return { status: 'FAILED', failure: 'NO_CODE_IN_MESSAGE' };
   if (!input.canSeal) return { status: 'FAILED', failure: 'CODE_NOT_SEALED' };
@@ -104,7 +180,7 @@ export function openingOf(input: {
 
 /** Whether a new challenge in this status starts the ID&V workflow (to deliver, or to wait for activation). */
 export function startsWorkflow(status: ChallengeStatus): boolean {
-  return status === 'PENDING' || status === 'NOT_DELIVERED_BY_US';
+  return status === 'PENDING' || status === 'NOT_DELIVERED_BY_US' || status === 'AWAITING_CARDHOLDER';
 }
 
 /**

@@ -14,11 +14,13 @@
  */
 import { type Clock, systemClock } from '../domain/clock';
 import {
+  activationPathOf,
   type Challenge,
   type ChallengeStatus,
   maskEmail,
   maskPhone,
   matchesHint,
+  OPEN_CHALLENGE_STATUSES,
   type OtpSealer,
 } from '../domain/challenge';
 import { AppError, NotFoundError } from '../domain/errors';
@@ -69,7 +71,7 @@ export class ChallengeExpired extends WorkflowError {}
 export class ContactNotFound extends WorkflowError {}
 export class DestinationMismatch extends WorkflowError {}
 
-const OPEN: readonly ChallengeStatus[] = ['PENDING', 'DELIVERED', 'NOT_DELIVERED_BY_US'];
+const OPEN = OPEN_CHALLENGE_STATUSES;
 
 /** Puts a workflow milestone on the token's timeline (ids, method and masked destination only). */
 async function milestone(
@@ -78,6 +80,9 @@ async function milestone(
   what:
     | 'OTP_DELIVERED'
     | 'CARD_ADDED_NOTIFIED'
+    | 'ACTIVATED_BY_OTP'
+    | 'ACTIVATED_BY_APP_TO_APP'
+    | 'ACTIVATED_BY_CALL_CENTER'
     | 'CHALLENGE_EXPIRED'
     | 'CHALLENGE_FAILED'
     | 'REMINDER_SENT'
@@ -146,7 +151,9 @@ export async function deliverOtp(
   const ref = { challengeId: c.challengeId, tokenId: c.tokenId };
   if (c.status === 'DELIVERED')
     return { ...ref, delivered: true, channel: c.channel, waitSeconds: waitSecondsOf(c, deps) };
-  if (c.status === 'NOT_DELIVERED_BY_US') return { ...ref, delivered: false, waitSeconds: waitSecondsOf(c, deps) };
+  // App-to-app and call centre: nothing to deliver; the workflow waits (same expiry) for the issuer's activation.
+  if (c.status === 'NOT_DELIVERED_BY_US' || c.status === 'AWAITING_CARDHOLDER')
+    return { ...ref, delivered: false, waitSeconds: waitSecondsOf(c, deps) };
   if (c.status !== 'PENDING' || !c.sealedOtp) throw new ChallengeNotFound(`challenge ${c.challengeId} is ${c.status}`);
   if (c.expiresAt && Date.parse(c.expiresAt) <= (deps.now ?? systemClock)().getTime()) {
     await closeUndelivered(c, 'EXPIRED', 'EXPIRED_ON_ARRIVAL', deps);
@@ -226,11 +233,21 @@ async function notify(kind: MessageKind, c: Challenge, deps: IdvDeps): Promise<s
 export async function notifyCardAdded(
   input: ChallengeRef,
   deps: IdvDeps,
-): Promise<ChallengeRef & { notified: boolean }> {
-  const c = await deps.store.updateChallenge(input.tokenId, input.challengeId, OPEN, { status: 'ACTIVATED' }, true);
+): Promise<ChallengeRef & { notified: boolean; activatedBy?: string }> {
+  const open = await deps.store.getChallenge(input.tokenId, input.challengeId);
+  const activatedBy = open ? activationPathOf(open) : 'OTP';
+  const c = await deps.store.updateChallenge(
+    input.tokenId,
+    input.challengeId,
+    OPEN,
+    { status: 'ACTIVATED', activatedBy },
+    true,
+  );
+  // Which path activated the token (OTP, app-to-app, call centre), on its timeline.
+  if (c) await milestone(deps, c, `ACTIVATED_BY_${activatedBy}`, { activationMethod: c.method });
   const to = c ? await notify('CARD_ADDED', c, deps) : undefined;
   if (c) await milestone(deps, c, 'CARD_ADDED_NOTIFIED', { maskedDestination: to });
-  return { ...input, notified: to !== undefined };
+  return { ...input, notified: to !== undefined, ...(c ? { activatedBy } : {}) };
 }
 
 /** Closes a challenge as expired or failed (the code, if still held, is removed). */

@@ -20,8 +20,9 @@
  * (suspend every token of one device on the given cards, chosen from our store, each result reported,
  * safe to re-run).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { type Officer, auditOutcomeOf, pendingAudit } from '../domain/audit';
+import { challengeToActivate, OPEN_CHALLENGE_STATUSES } from '../domain/challenge';
 import { AppError, NotFoundError, ValidationError } from '../domain/errors';
 import {
   checkLifecycleRule,
@@ -203,6 +204,9 @@ export interface TokenActionResult {
   stillSuspendedBy?: string[];
   note?: string;
   auditId: string;
+  /** ID&V activations (call centre, app-to-app): the challenge activated on, and the path. */
+  challengeId?: string;
+  activationPath?: 'CALL_CENTER' | 'APP_TO_APP';
 }
 
 interface AuditContext {
@@ -324,8 +328,11 @@ export async function performTokenAction(
   const body = parseBody(actionBody, input.body);
   const officer = checkOfficer(input.officer);
   const { action, tokenId } = input;
-  if (body.method !== undefined && action !== 'approveDeviceBinding')
-    throw new ValidationError('invalid request: method', ['method: only for approve-device-binding']);
+  const callCentre = action === 'activate' && body.method === 'CALL_CENTER';
+  if (body.method !== undefined && action !== 'approveDeviceBinding' && !callCentre)
+    throw new ValidationError('invalid request: method', [
+      'method: only for approve-device-binding, or CALL_CENTER to activate',
+    ]);
   const current = await deps.store.getTokenState(tokenId);
   if (!current) throw new NotFoundError(`token ${tokenId} not found`);
   const state = current.state;
@@ -338,6 +345,20 @@ export async function performTokenAction(
     ]);
   if (!mayHaveCode && body.activationCode !== undefined)
     throw new ValidationError('invalid request: activationCode', [`activationCode: not taken by ${action} here`]);
+  // The ID&V call-centre activation: the agent verified the caller; the token's challenge must be open.
+  if (callCentre)
+    return activateOnChallenge(
+      {
+        tokenId,
+        path: 'CALL_CENTER',
+        actor: officer,
+        reason: body.reason,
+        comment: body.comment,
+        activationCode: body.activationCode,
+      },
+      state,
+      deps,
+    );
 
   const operatorId = route === 'pismo' ? operatorIdOf(officer.userId) : undefined;
   const expectedStatus = EXPECTED_STATUS[action];
@@ -459,6 +480,162 @@ export async function performTokenAction(
             }
           : {}),
         ...(result.confirmedBySearch ? { note: "MDES's answer was lost; a search confirmed the operation" } : {}),
+      };
+    },
+    (r) => r.note,
+  );
+}
+
+/** The token has no challenge the issuer may activate it on now (409, with the reason: shared/domain/challenge.ts). */
+export class ChallengeNotOpenError extends AppError {
+  constructor(
+    readonly reason: 'NO_OPEN_CHALLENGE' | 'CHALLENGE_EXPIRED' | 'NOT_AN_APP_CHALLENGE',
+    detail: string,
+  ) {
+    super(`${reason}: ${detail}`, 'conflict', { expose: true, details: [reason] });
+  }
+}
+
+/** An ID&V activation by the issuer: its call centre (an agent) or its app (the cardholder, app-to-app). */
+export interface ChallengeActivation {
+  tokenId: string;
+  path: 'CALL_CENTER' | 'APP_TO_APP';
+  /** The agent, or the cardholder's account (`account:<accountId>`): kept in the audit. */
+  actor: Officer;
+  reason: LifecycleReason;
+  comment?: string;
+  /** Call centre through Pismo: the agent's code (CALL_CENTER_ACTIVATION needs one). */
+  activationCode?: string;
+}
+
+/**
+ * A one-time code for Pismo's CALL_CENTER_ACTIVATION when the issuer's app, not an agent, verified the
+ * cardholder (Visa app-to-app): Pismo requires a code "known only to the issuer"; it is sent once and
+ * never stored or logged (docs/decisions/0033-app-to-app-and-call-centre-activation.md).
+ */
+function issuerActivationCode(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  return Array.from({ length: 8 }, () => alphabet.charAt(randomInt(alphabet.length))).join('');
+}
+
+/**
+ * Activates a token waiting for ID&V on its open challenge (`POST /tokens/{tokenId}/activate` with
+ * `"method": "CALL_CENTER"`, and the cardholder's `POST /me/digital-cards/{tokenId}/activate`):
+ *
+ * 1. Already active, or activation already requested on the open challenge: ALREADY_DONE, nothing sent.
+ * 2. The newest challenge must be open and unexpired (app-to-app: opened for the app method): else 409
+ *    with the reason ({@link ChallengeNotOpenError}).
+ * 3. The network's status rules, then the network: call centre by the token's route (Visa → Pismo
+ *    CALL_CENTER_ACTIVATION with the agent's code; Mastercard → MDES activate, or Pismo for listed
+ *    programs); app-to-app always Pismo (Mastercard CARDHOLDER_STEPUP_APP_TO_APP, Visa
+ *    CALL_CENTER_ACTIVATION with an issuer code). A refusal is 422 with Pismo's code; the challenge
+ *    stays open until it expires.
+ * 4. The challenge records who asked (the workflow, ending on the network's event, puts the path on
+ *    the timeline). Audited with the actor, as every lifecycle action.
+ */
+export async function activateOnChallenge(
+  input: ChallengeActivation,
+  state: TokenState,
+  deps: LifecycleDeps,
+): Promise<TokenActionResult> {
+  const { tokenId, path, actor } = input;
+  const network = state.facts.network;
+  const route: Route | undefined =
+    path === 'APP_TO_APP' ? (network === 'VTS' || network === 'MDES' ? 'pismo' : undefined) : routeOf(state, deps);
+  const operatorId = route === 'pismo' ? operatorIdOf(actor.userId) : undefined;
+  const mdes = route === 'mdes' ? deps.mdes(state.facts.orgId) : undefined;
+  const operationType: PismoOperation =
+    path === 'APP_TO_APP' && network === 'MDES' ? 'CARDHOLDER_STEPUP_APP_TO_APP' : 'CALL_CENTER_ACTIVATION';
+  const ctx: AuditContext = {
+    owner: { tokenId },
+    tokenId,
+    tur: state.facts.tokenUniqueReference,
+    cardId: state.facts.cardId,
+    accountId: state.facts.accountId,
+    operation: path === 'APP_TO_APP' ? 'activate-app-to-app' : 'activate',
+    officer: actor,
+    customerId: mdes?.customerId ?? 'pismo',
+    parameters: {
+      reason: input.reason,
+      comment: input.comment,
+      route: route ?? 'none',
+      network,
+      statusBefore: state.status,
+      expectedStatus: EXPECTED_STATUS.activate,
+      operatorId,
+      method: path,
+      operationType: route === 'pismo' ? operationType : undefined,
+    },
+  };
+  return audited(
+    ctx,
+    deps,
+    async (record): Promise<TokenActionResult> => {
+      const base = {
+        tokenId,
+        action: 'activate' as const,
+        network,
+        route: route ?? ('pismo' as const),
+        statusBefore: state.status,
+        expectedStatus: EXPECTED_STATUS.activate,
+        activationPath: path,
+        auditId: record.auditId,
+      };
+      if (state.status === 'active')
+        return { ...base, outcome: 'ALREADY_DONE', note: 'the token is already active: nothing sent' };
+      const now = deps.now?.() ?? new Date();
+      const found = challengeToActivate(await deps.store.listChallenges(tokenId), path, now);
+      if ('reason' in found) throw new ChallengeNotOpenError(found.reason, found.detail);
+      const challenge = found.challenge;
+      record.parameters = { ...record.parameters, challengeId: challenge.challengeId };
+      if (challenge.activationRequestedBy)
+        return {
+          ...base,
+          outcome: 'ALREADY_DONE',
+          challengeId: challenge.challengeId,
+          note: `activation already requested (${challenge.activationRequestedBy}, ${challenge.activationRequestedAt ?? ''}): the token becomes active with the network's event`,
+        };
+      const verdict = checkLifecycleRule('activate', network, state.status);
+      if (!verdict.allowed || !route)
+        throw new LifecycleRuleViolationError(verdict.allowed ? 'no route' : verdict.rule);
+      let note: string | undefined;
+      if (route === 'pismo') {
+        const ref = { ...(await pismoRefOf(state, deps)), tokenId };
+        const code =
+          operationType !== 'CALL_CENTER_ACTIVATION'
+            ? undefined
+            : path === 'CALL_CENTER'
+              ? input.activationCode
+              : issuerActivationCode();
+        const result = await deps.pismo.performTokenOperation(ref, {
+          operationType,
+          reason: PISMO_REASON[input.reason],
+          operatorId,
+          ...(code === undefined ? {} : { activationCode: code }),
+        });
+        if (result.confirmedByRead) note = "Pismo's answer was lost; a read confirmed the operation";
+      } else {
+        const tur = state.facts.tokenUniqueReference;
+        if (!mdes || !tur)
+          throw new LifecycleRuleViolationError(
+            `token ${tokenId} has no MDES Token Unique Reference yet: wait for its TC or status event`,
+          );
+        const reasonCode = MDES_REASON.activate[input.reason];
+        record.parameters = { ...record.parameters, ReasonCode: reasonCode };
+        const result = await mdes.perform('activate', { tur, reasonCode, comment: input.comment, officer: actor });
+        if (result.confirmedBySearch) note = "MDES's answer was lost; a search confirmed the operation";
+      }
+      await deps.store.updateChallenge(tokenId, challenge.challengeId, OPEN_CHALLENGE_STATUSES, {
+        activationRequestedBy: path,
+        activationRequestedAt: now.toISOString(),
+      });
+      return {
+        ...base,
+        route,
+        outcome: 'REQUESTED',
+        challengeId: challenge.challengeId,
+        ...(operatorId ? { operatorId } : {}),
+        ...(note ? { note } : {}),
       };
     },
     (r) => r.note,

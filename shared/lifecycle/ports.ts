@@ -1,6 +1,6 @@
 import type { Officer } from '../domain/audit';
 import type { CsTokenStatus } from '../domain/status-rules';
-import type { AuditPort, ReconciliationPort, TimelinePort, TokenStatePort } from '../domain/store';
+import type { AuditPort, ChallengePort, ReconciliationPort, TimelinePort, TokenStatePort } from '../domain/store';
 
 /**
  * What the lifecycle flow needs from the outside, in its own terms. The composition root
@@ -15,6 +15,7 @@ export type PismoOperation =
   | 'RESUME'
   | 'DELETE'
   | 'CALL_CENTER_ACTIVATION'
+  | 'CARDHOLDER_STEPUP_APP_TO_APP'
   | 'TOKEN_DEVICE_BIDING_APPROVE'
   | 'TOKEN_DEVICE_BINDING_APPROVE_CALL_CENTER'
   | 'TOKEN_DEVICE_BINDING_APPROVE_BANK_APP';
@@ -58,7 +59,12 @@ export interface MdesLifecyclePort {
 
 export interface LifecycleDeps {
   /** `flagCardForReconciliation`: a FAILED action flags its card for the next reconciliation run. */
-  store: TokenStatePort & TimelinePort & AuditPort & Pick<ReconciliationPort, 'flagCardForReconciliation'>;
+  /** Challenges: an ID&V activation (call centre, app-to-app) needs the token's open challenge. */
+  store: TokenStatePort &
+    TimelinePort &
+    AuditPort &
+    Pick<ReconciliationPort, 'flagCardForReconciliation'> &
+    Pick<ChallengePort, 'listChallenges' | 'updateChallenge'>;
   pismo: PismoLifecyclePort;
   /** MDES Customer Service for the token's Pismo organisation (throws an AppError when not allowed). */
   mdes: (orgId: string | undefined) => MdesLifecyclePort;

@@ -300,6 +300,46 @@ Object.assign(DRIVERS, {
   'POST /me/digital-cards/{tokenId}/turn-on': cardholderAction('turn-on', 'SUSPENDED', 'resume'),
   'POST /me/digital-cards/{tokenId}/remove': cardholderAction('remove', 'ACTIVE', 'delete'),
 });
+/** App-to-app ID&V (docs/flows/idv.md): a Visa token waiting for ID&V with an open app challenge. */
+Object.assign(DRIVERS, {
+  'POST /me/digital-cards/{tokenId}/activate': async (): Promise<Driven[]> => {
+    const cardId = newCard();
+    const tokenId = `9${Date.now() % 100_000_000}${++seq}`;
+    const e = eventLike('vts-passcode', { eventId: `aud-${tokenId}`, tokenId, cardId: Number(cardId) });
+    e.timestamp = new Date(Date.now() - 60_000).toISOString();
+    e.data.account_id = Number(CARDHOLDER_ACCOUNT);
+    const nd = e.data.network_data as Record<string, unknown>;
+    nd.otpMethodIdentifier = 'jjfa8f7jnfyfgg'; // app to app
+    nd.otpExpirationDate = new Date(Date.now() + 30 * 60_000).toISOString();
+    await post(e);
+    stack.pismo.tokenOperations.provision({
+      tokenId,
+      cardId,
+      accountId: CARDHOLDER_ACCOUNT,
+      network: 'vts',
+      status: 'INACTIVE',
+    });
+    const token = await stack.issuer.mint({
+      scope: 'cardholder',
+      audience: stack.cardholderAudience,
+      sub: CARDHOLDER_ACCOUNT,
+    });
+    const res = await fetch(`${stack.url}/me/digital-cards/${tokenId}/activate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return [
+      {
+        label: 'cardholder app-to-app activate',
+        status: res.status,
+        pk: `TOKEN#${tokenId}`,
+        operation: 'activate-app-to-app',
+        ok: 202,
+        userId: CARDHOLDER_ACCOUNT,
+      },
+    ];
+  },
+});
 
 /** Push provisioning and card on file (docs/flows/cardholder.md): audited under the day, the account as actor. */
 const cardholderPost = async (path: string, body: unknown) => {

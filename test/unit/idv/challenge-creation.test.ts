@@ -41,7 +41,17 @@ describe('challenge creation (shared/domain/challenge.ts)', () => {
     ['a token with no status yet', undefined, 'EMAIL', true, true, { status: 'PENDING' }],
     ['a token already active', 'active', 'SMS', true, true, { status: 'SUPERSEDED' }],
     ['a token already deleted', 'deleted', 'SMS', true, true, { status: 'SUPERSEDED' }],
-    ['an app-to-app code', 'pending_idv', 'APP_TO_APP', true, true, { status: 'NOT_DELIVERED_BY_US' }],
+    ['an app-to-app code', 'pending_idv', 'APP_TO_APP', true, true, { status: 'AWAITING_CARDHOLDER' }],
+    [
+      'a call-centre choice without a code',
+      'pending_idv',
+      'CALL_CENTER',
+      false,
+      false,
+      { status: 'AWAITING_CARDHOLDER' },
+    ],
+    ['an app-to-app code on an active token', 'active', 'APP_TO_APP', true, true, { status: 'SUPERSEDED' }],
+    ['a code of no method we know', 'pending_idv', undefined, true, true, { status: 'NOT_DELIVERED_BY_US' }],
     [
       'a message without a code',
       'pending_idv',
@@ -60,12 +70,11 @@ describe('challenge creation (shared/domain/challenge.ts)', () => {
   });
 
   it('starts the workflow for codes we deliver and codes we only wait for', () => {
-    expect(['PENDING', 'NOT_DELIVERED_BY_US', 'SUPERSEDED', 'FAILED'].map((s) => startsWorkflow(s as never))).toEqual([
-      true,
-      true,
-      false,
-      false,
-    ]);
+    expect(
+      ['PENDING', 'NOT_DELIVERED_BY_US', 'AWAITING_CARDHOLDER', 'SUPERSEDED', 'FAILED'].map((s) =>
+        startsWorkflow(s as never),
+      ),
+    ).toEqual([true, true, true, false, false]);
   });
 
   it('builds the challenge from the normalised event, the opening and the sealed code', () => {

@@ -271,12 +271,12 @@ describe('ID&V steps', () => {
       const out = await notifyCardAdded(REF, deps);
 
       // Assess
-      expect(out).toEqual({ ...REF, notified: true });
+      expect(out).toEqual({ ...REF, notified: true, activatedBy: 'OTP' });
       expect(deps.email.sent).toHaveLength(1);
       expect(deps.email.sent[0]?.body).toContain('Apple Pay');
       expect(deps.sms.sent).toEqual([]);
-      expect((await storedChallenge(deps, REF))?.status).toBe('ACTIVATED');
-      expect(await milestones(deps, 'tok-1')).toEqual(['CARD_ADDED_NOTIFIED']);
+      expect(await storedChallenge(deps, REF)).toMatchObject({ status: 'ACTIVATED', activatedBy: 'OTP' });
+      expect(await milestones(deps, 'tok-1')).toEqual(['ACTIVATED_BY_OTP', 'CARD_ADDED_NOTIFIED']);
     });
 
     it('tells nobody twice: a closed challenge is left as it is', async () => {
