@@ -412,7 +412,7 @@ export const CONSOLE_ENV = {
   scope: 'CONSOLE_SCOPE',
   /** Optional `audience` authorization parameter (IdPs such as Auth0). */
   audience: 'CONSOLE_AUDIENCE',
-  /** Optional public URL of the console (e.g. behind CloudFront); else the request's origin + `/console/`. */
+  /** Optional public URL of the console (e.g. behind CloudFront); else the request's origin + `/console`. */
   url: 'CONSOLE_URL',
   /** `local` or `aws` (default). */
   environment: 'CONSOLE_ENVIRONMENT',

@@ -45,7 +45,7 @@ export const CONSOLE_CONTEXT = {
   scope: 'tokenization:consoleScope',
   /** Optional `audience` authorization parameter (external IdP). */
   audience: 'tokenization:consoleAudience',
-  /** Public URL of the console (e.g. behind CloudFront); default `<API URL>/console/`. */
+  /** Public URL of the console (e.g. behind CloudFront); default `<API URL>/console`. */
   url: 'tokenization:consoleUrl',
   /** `local` (the local stack) or `aws` (default). */
   environment: 'tokenization:consoleEnvironment',
@@ -241,7 +241,7 @@ export class Console extends Construct {
 
   constructor(scope: Construct, id: string, props: ConsoleProps) {
     super(scope, id);
-    const url = props.settings.url ?? `${props.api.api.apiEndpoint}/console/`;
+    const url = props.settings.url ?? `${props.api.api.apiEndpoint}/console`;
     const signIn = (this.signIn = props.settings.external
       ? { ...props.settings.external, issuer: props.jwtIssuer }
       : (props.userPool ?? fail('no identity provider for the console')).signIn(url));

@@ -38,6 +38,11 @@ export interface ServiceApiProps {
   logRetention: RetentionDays;
   /** OIDC issuer of the internal clients' JWTs (API Gateway JWT authorizer). */
   jwtIssuer: string;
+  /**
+   * The issuer of the app's cardholder JWTs when `tokenization:cardholderJwtIssuer` is not set: the
+   * deployment's own identity provider (`tokenization:jwtIssuer`), never the agents' Cognito pool.
+   */
+  cardholderJwtIssuer?: string;
   jwtAudience: string;
   /** More accepted audiences (or client ids): the console's Cognito app client (ADR 0030). */
   moreJwtAudiences?: string[];
@@ -94,9 +99,13 @@ export class ServiceApi {
     });
     const cardholderIssuer = scope.node.tryGetContext(CARDHOLDER_JWT_ISSUER_CONTEXT) as string | undefined;
     const cardholderAudience = scope.node.tryGetContext(CARDHOLDER_JWT_AUDIENCE_CONTEXT) as string | undefined;
-    this.cardholderAuth = new HttpJwtAuthorizer('CardholderJwt', cardholderIssuer || props.jwtIssuer, {
-      jwtAudience: [cardholderAudience || CARDHOLDER_JWT_AUDIENCE_DEFAULT],
-    });
+    this.cardholderAuth = new HttpJwtAuthorizer(
+      'CardholderJwt',
+      cardholderIssuer || props.cardholderJwtIssuer || props.jwtIssuer,
+      {
+        jwtAudience: [cardholderAudience || CARDHOLDER_JWT_AUDIENCE_DEFAULT],
+      },
+    );
     // Only through CloudFront once the edge is configured; Pismo's JWT is still checked by the function.
     if (props.originVerify) {
       this.originVerify = new OriginVerifyAuthorizer(scope, 'OriginVerify', {

@@ -107,6 +107,7 @@ export class StatelessStack extends Stack {
       logKey: props.logKey,
       logRetention: props.logRetention,
       jwtIssuer: consoleUserPool?.issuer ?? props.jwtIssuer,
+      cardholderJwtIssuer: props.jwtIssuer,
       jwtAudience: props.jwtAudience,
       moreJwtAudiences: consoleUserPool ? [consoleUserPool.clientId] : undefined,
       originVerify: props.originVerify,
@@ -214,6 +215,6 @@ export class StatelessStack extends Stack {
     this.eventsDlq = events.dlq;
     this.eventsTopic = events.topic;
     this.idvWorkflow = idv.workflow;
-    new CfnOutput(this, 'ConsoleUrl', { value: consoleSettings.url ?? `${api.api.apiEndpoint}/console/` });
+    new CfnOutput(this, 'ConsoleUrl', { value: consoleSettings.url ?? `${api.api.apiEndpoint}/console` });
   }
 }

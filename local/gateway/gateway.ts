@@ -32,8 +32,7 @@ function compile(route: LocalRoute): CompiledRoute {
       const m = segment.match(/^\{(\w+)(\+?)\}$/);
       if (!m?.[1]) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       params.push(m[1]);
-      // A greedy variable also takes the empty rest (`/console/` → proxy ''): the console's redirect URI.
-      return m[2] ? '(.*)' : '([^/]+)';
+      return m[2] ? '(.+)' : '([^/]+)';
     })
     .join('/');
   return { ...route, pattern: new RegExp(`^${source}$`), params };

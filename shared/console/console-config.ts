@@ -5,9 +5,9 @@
 import type { ConsoleSettings } from '../config';
 import type { ConsoleConfig } from './contract';
 
-/** The console's URL: the configured one, else `<origin>/console/`. */
+/** The console's URL: the configured one, else `<origin>/console`. */
 export function consoleUrlOf(settings: Pick<ConsoleSettings, 'url'>, origin: string): string {
-  return settings.url ?? `${origin}/console/`;
+  return settings.url ?? `${origin}/console`;
 }
 
 const absolute = (endpoint: string, origin: string) => (endpoint.startsWith('/') ? `${origin}${endpoint}` : endpoint);

@@ -84,7 +84,7 @@ export interface ConsoleConfig {
   authorizationEndpoint: string;
   tokenEndpoint: string;
   endSessionEndpoint: string;
-  /** The console URL registered as the client's callback: `<api origin>/console/`. */
+  /** The console URL registered as the client's callback: `<api origin>/console`. */
   redirectUri: string;
   /** Where the IdP sends the browser after sign-out (the console URL). */
   postLogoutRedirectUri: string;

@@ -12,7 +12,15 @@ import { eventLike } from '../../local/seed/pismo-events';
 import { mdesActiveToken } from '../../local/seed/idv-events';
 import { DECISION_SCENARIOS } from '../../local/pismo-simulator/scenarios';
 
-export const SCREENSHOTS_DIR = path.join(__dirname, '..', '..', 'docs', 'console');
+/**
+ * `npm run console:docs` (UPDATE_CONSOLE_DOCS=1) writes the committed screenshots (docs/console/) and
+ * the first-screen time (bench/results/console.json); a plain `npm test` writes them under `.local/`,
+ * so a test run leaves the checkout clean.
+ */
+export const UPDATE_CONSOLE_DOCS = process.env.UPDATE_CONSOLE_DOCS === '1';
+export const SCREENSHOTS_DIR = UPDATE_CONSOLE_DOCS
+  ? path.join(__dirname, '..', '..', 'docs', 'console')
+  : path.join(__dirname, '..', '..', '.local', 'console-screenshots');
 
 export const VISA_CARD = '5271995';
 const VISA_ACCOUNT = '100002000';

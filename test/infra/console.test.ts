@@ -58,7 +58,7 @@ describe('console (no external identity provider: Cognito)', () => {
       AccessTokenValidity: 15,
     });
     const [client] = Object.values(t.findResources('AWS::Cognito::UserPoolClient'));
-    expect(JSON.stringify(client?.Properties.CallbackURLs)).toContain('/console/');
+    expect(JSON.stringify(client?.Properties.CallbackURLs)).toContain('/console"');
     expect(client?.Properties.LogoutURLs).toEqual(client?.Properties.CallbackURLs);
   });
 
@@ -71,6 +71,14 @@ describe('console (no external identity provider: Cognito)', () => {
     expect(jwt.Audience[0]).toBe(cdkJson.context['tokenization:jwtAudience']);
     const [clientId] = Object.keys(t.findResources('AWS::Cognito::UserPoolClient'));
     expect(jwt.Audience[1]).toEqual({ Ref: clientId });
+  });
+
+  it("leaves the cardholder authorizer on the deployment's own issuer, never the agents' pool", () => {
+    const authorizers = Object.values(
+      t.findResources('AWS::ApiGatewayV2::Authorizer', { Properties: { AuthorizerType: 'JWT' } }),
+    ).map((a) => a.Properties as { Name: string; JwtConfiguration: { Issuer: unknown } });
+    const cardholder = authorizers.find((a) => a.Name === 'CardholderJwt');
+    expect(cardholder?.JwtConfiguration.Issuer).toBe(cdkJson.context['tokenization:jwtIssuer']);
   });
 
   it('serves the console without an authorizer and GET /me with tokens:read', () => {

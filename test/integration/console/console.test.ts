@@ -39,7 +39,7 @@ async function get(path: string, token?: string) {
 
 /** Signs in at the dev issuer as `user`, as the console does; returns the token endpoint's answer. */
 async function signIn(user: string, verifier = randomBytes(32).toString('base64url')) {
-  const redirectUri = `${stack.url}/console/`;
+  const redirectUri = `${stack.url}/console`;
   const params = {
     response_type: 'code',
     client_id: 'console-local',
@@ -93,7 +93,7 @@ describe('the console on the local stack', () => {
       authorizationEndpoint: `${stack.url}/dev-issuer/authorize`,
       tokenEndpoint: `${stack.url}/dev-issuer/token`,
       endSessionEndpoint: `${stack.url}/dev-issuer/logout`,
-      redirectUri: `${stack.url}/console/`,
+      redirectUri: `${stack.url}/console`,
       environment: 'local',
     });
     expect(config.issuer).toBe(stack.issuer.issuer);
@@ -139,11 +139,11 @@ describe('the console on the local stack', () => {
 
   it('signs out back to the console', async () => {
     const out = await fetch(
-      `${stack.url}/dev-issuer/logout?${new URLSearchParams({ client_id: 'console-local', post_logout_redirect_uri: `${stack.url}/console/` })}`,
+      `${stack.url}/dev-issuer/logout?${new URLSearchParams({ client_id: 'console-local', post_logout_redirect_uri: `${stack.url}/console` })}`,
       { redirect: 'manual' },
     );
     expect(out.status).toBe(302);
-    expect(out.headers.get('location')).toBe(`${stack.url}/console/`);
+    expect(out.headers.get('location')).toBe(`${stack.url}/console`);
   });
 });
 

@@ -34,7 +34,7 @@ async function code(v: string, over: Record<string, string> = {}) {
   const params = {
     response_type: 'code',
     client_id: 'console-local',
-    redirect_uri: `${base}/console/`,
+    redirect_uri: `${base}/console`,
     scope: 'openid tokens:read tokens:write',
     state: 'st',
     code_challenge: s256(v),
@@ -61,7 +61,7 @@ const token = (c: string, v: string, over: Record<string, string> = {}) =>
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       code: c,
-      redirect_uri: `${base}/console/`,
+      redirect_uri: `${base}/console`,
       client_id: 'console-local',
       code_verifier: v,
       ...over,
