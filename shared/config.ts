@@ -58,7 +58,7 @@ export type DecisionFailMode = (typeof DECISION_FAIL_MODES)[number];
  * network data alone (the store-derived signals are missing) rather than declining every cardholder.
  */
 export const DECISION_DEFAULTS = {
-  ruleSet: 'default-v1',
+  ruleSet: 'default-v2',
   failMode: 'DECIDE' as DecisionFailMode,
   storeTimeoutMs: 300,
 } as const;

@@ -86,6 +86,7 @@ export const handler = httpHandler(obs, async (event) => {
     decision: record.decision,
     reasonCodes: record.reasonCodes,
     firedRules: record.firedRules.map((r) => r.id),
+    waivedBy: record.waivedBy,
     ruleSetVersion: record.ruleSetVersion,
     shadowDecision: record.shadow?.decision,
     callMethod: record.callMethod,

@@ -133,6 +133,7 @@ function shadowOf(d: Decision | undefined): DecisionRecord['shadow'] {
     decision: wire.decision,
     reasonCodes: d.reasonCodes,
     firedRules: d.firedRules.map((r) => ({ id: r.id })),
+    ...(d.waivedBy ? { waivedBy: d.waivedBy } : {}),
   };
 }
 
@@ -233,6 +234,8 @@ export async function decideTokenization(
     decidedAt,
     answer,
     firedRules: live.firedRules,
+    // Only when the live outcome was answered: under DEFER/DECLINE fail modes nothing was waived.
+    waivedBy: answer.outcome === live.outcome ? live.waivedBy : undefined,
     signals: recordedSignals(signals),
     shadow: shadowOf(shadow),
     callMethod: request.network_call_method,
@@ -279,6 +282,7 @@ interface Pending {
   decidedAt: string;
   answer: DecisionAnswer;
   firedRules: DecisionRecord['firedRules'];
+  waivedBy?: string[];
   signals?: Record<string, unknown>;
   shadow?: DecisionRecord['shadow'];
   callMethod?: string;
@@ -340,6 +344,7 @@ async function recordAndAnswer(
     reasonCodes: response.reason_codes,
     ruleSetVersion: p.answer.ruleSetVersion,
     firedRules: p.firedRules,
+    ...(p.waivedBy ? { waivedBy: p.waivedBy } : {}),
     signals: p.signals,
     shadow: p.shadow,
     callMethod: p.callMethod,

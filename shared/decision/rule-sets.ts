@@ -1,13 +1,15 @@
 import * as z from '../zod';
 import { OUTCOMES, type RuleSet, type SignalName } from '../domain/decision';
 import defaultV1 from './rule-sets/default-v1.json';
+import defaultV2 from './rule-sets/default-v2.json';
 
 /**
  * The rule sets shipped with this build. Rules are reviewed and versioned in git; an environment
  * picks its live (and optional shadow) rule set by name, so changing rules is a reviewed deploy.
- * Add a JSON file beside default-v1.json and list it here.
+ * Add a JSON file beside default-v1.json and list it here (a new version, never an edit of a
+ * deployed one). `default-v2` is `default-v1` with `issuer-app-provisioning` waiving ID&V (ADR 0035).
  */
-const BUNDLED: Record<string, unknown> = { 'default-v1': defaultV1 };
+const BUNDLED: Record<string, unknown> = { 'default-v1': defaultV1, 'default-v2': defaultV2 };
 
 const SIGNALS = [
   'network',
@@ -53,6 +55,8 @@ export const ruleSetSchema = z.strictObject({
       when: z.array(condition).check(z.minLength(1)),
       outcome: z.enum(OUTCOMES),
       reasonCode: z.string().check(z.regex(/^[A-Z0-9_]{1,48}$/)),
+      /** Only on an APPROVE rule: when it fires, an ID&V asked by the rule set becomes APPROVE. */
+      waivesIdAndV: z.optional(z.boolean()),
     }),
   ),
 });
@@ -68,6 +72,9 @@ export function parseRuleSet(input: unknown): RuleSet {
   const ids = parsed.data.rules.map((r) => r.id);
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicate) throw new Error(`invalid rule set: duplicate rule id ${duplicate}`);
+  // A waiver that is not an APPROVE rule would be ambiguous (would it decline and waive?): refused.
+  const badWaiver = parsed.data.rules.find((r) => r.waivesIdAndV === true && r.outcome !== 'APPROVE');
+  if (badWaiver) throw new Error(`invalid rule set: rule ${badWaiver.id} waives ID&V but its outcome is not APPROVE`);
   return parsed.data as RuleSet;
 }
 

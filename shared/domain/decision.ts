@@ -3,6 +3,11 @@
  *
  * Every rule whose conditions all hold "fires"; the decision is the most severe outcome among the
  * fired rules and the wallet's own recommendation, so we are never more permissive than the wallet.
+ *
+ * One exception, declared in the data: an APPROVE rule with `waivesIdAndV: true` that fires turns a
+ * REQUIRE_ID_AND_V asked by the rule set into APPROVE (its reason code is added to the reasons that
+ * asked for ID&V). It never lowers a DECLINE, and never the wallet's own ID&V or decline
+ * recommendation (docs/decisions/0035-rules-that-waive-id-and-v.md).
  */
 
 export const OUTCOMES = ['APPROVE', 'REQUIRE_ID_AND_V', 'DECLINE'] as const;
@@ -51,6 +56,11 @@ export interface Rule {
   when: Condition[];
   outcome: Outcome;
   reasonCode: string;
+  /**
+   * Only on an APPROVE rule: when it fires, an ID&V asked by the rule set becomes APPROVE. A DECLINE
+   * and the wallet's own recommendation are never lowered.
+   */
+  waivesIdAndV?: boolean;
 }
 
 /** A versioned rule set: the unit that is reviewed, deployed and shadow-tested. */
@@ -68,6 +78,8 @@ export interface FiredRule {
   id: string;
   outcome: Outcome;
   reasonCode: string;
+  /** Present (true) on a fired rule that may waive ID&V, whether or not it did. */
+  waivesIdAndV?: true;
 }
 
 export interface Decision {
@@ -76,6 +88,11 @@ export interface Decision {
   firedRules: FiredRule[];
   /** Reason codes of the fired rules that set the outcome (plus WALLET_RECOMMENDATION when it did). */
   reasonCodes: string[];
+  /**
+   * Ids of the fired rules that waived ID&V: the rule set asked for ID&V and the outcome is APPROVE
+   * because of them. Absent when nothing was waived.
+   */
+  waivedBy?: string[];
 }
 
 function holds(c: Condition, signals: DecisionSignals): boolean {
@@ -110,15 +127,32 @@ function holds(c: Condition, signals: DecisionSignals): boolean {
 
 /** Evaluates a rule set; the result lists every rule that fired. */
 export function decide(ruleSet: RuleSet, signals: DecisionSignals): Decision {
-  const firedRules = ruleSet.rules
+  const firedRules: FiredRule[] = ruleSet.rules
     .filter((r) => r.when.every((c) => holds(c, signals)))
-    .map((r) => ({ id: r.id, outcome: r.outcome, reasonCode: r.reasonCode }));
-  let outcome: Outcome = 'APPROVE';
-  for (const r of firedRules) if (SEVERITY[r.outcome] > SEVERITY[outcome]) outcome = r.outcome;
+    .map((r) => ({
+      id: r.id,
+      outcome: r.outcome,
+      reasonCode: r.reasonCode,
+      ...(r.waivesIdAndV === true && r.outcome === 'APPROVE' ? { waivesIdAndV: true as const } : {}),
+    }));
+  let ruled: Outcome = 'APPROVE';
+  for (const r of firedRules) if (SEVERITY[r.outcome] > SEVERITY[ruled]) ruled = r.outcome;
+  // A waiver lowers only the rule set's own ID&V: never a DECLINE, never the wallet's recommendation.
+  const waivers = ruled === 'REQUIRE_ID_AND_V' ? firedRules.filter((r) => r.waivesIdAndV) : [];
+  let outcome: Outcome = waivers.length > 0 ? 'APPROVE' : ruled;
   const wallet = signals.walletRecommendation;
   const walletStricter = wallet !== undefined && SEVERITY[wallet] > SEVERITY[outcome];
   if (walletStricter) outcome = wallet;
-  const reasonCodes = firedRules.filter((r) => r.outcome === outcome).map((r) => r.reasonCode);
+  const waived = waivers.length > 0 && outcome === 'APPROVE';
+  const reasonCodes = waived
+    ? [...firedRules.filter((r) => r.outcome === 'REQUIRE_ID_AND_V'), ...waivers].map((r) => r.reasonCode)
+    : firedRules.filter((r) => r.outcome === outcome).map((r) => r.reasonCode);
   if (wallet !== undefined && wallet === outcome && outcome !== 'APPROVE') reasonCodes.push('WALLET_RECOMMENDATION');
-  return { outcome, ruleSetVersion: ruleSet.version, firedRules, reasonCodes: [...new Set(reasonCodes)] };
+  return {
+    outcome,
+    ruleSetVersion: ruleSet.version,
+    firedRules,
+    reasonCodes: [...new Set(reasonCodes)],
+    ...(waived ? { waivedBy: waivers.map((r) => r.id) } : {}),
+  };
 }

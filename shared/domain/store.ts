@@ -81,9 +81,17 @@ export interface DecisionRecord {
   decision: string;
   reasonCodes: string[];
   ruleSetVersion?: string;
-  firedRules: { id: string; outcome: string; reasonCode: string }[];
+  firedRules: { id: string; outcome: string; reasonCode: string; waivesIdAndV?: true }[];
+  /** Ids of the fired rules that waived the ID&V the rule set asked for (the outcome is APPROVE because of them). */
+  waivedBy?: string[];
   signals?: Record<string, unknown>;
-  shadow?: { ruleSetVersion: string; decision: string; reasonCodes: string[]; firedRules: { id: string }[] };
+  shadow?: {
+    ruleSetVersion: string;
+    decision: string;
+    reasonCodes: string[];
+    firedRules: { id: string }[];
+    waivedBy?: string[];
+  };
   callMethod?: string;
   network?: string;
   cardId?: string;

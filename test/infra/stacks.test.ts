@@ -167,7 +167,7 @@ describe('infra', () => {
         });
       }
       expect(env('functions/decision/decide-tokenization.ts')).toMatchObject({
-        DECISION_RULE_SET: 'default-v1',
+        DECISION_RULE_SET: 'default-v2',
         DECISION_FAIL_MODE: 'DECIDE',
       });
       expect(env('functions/tokens/read-tokens.ts')).not.toHaveProperty('PISMO_JWKS_URL');

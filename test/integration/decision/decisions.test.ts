@@ -39,7 +39,7 @@ describe('POST /pismo/tokenization-decisions (local stack)', () => {
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({
         decision: expected,
-        rule_set_version: 'default-v1',
+        rule_set_version: 'default-v2',
         decision_id: expect.any(String),
       });
     },
@@ -83,6 +83,29 @@ describe('POST /pismo/tokenization-decisions (local stack)', () => {
     expect(view.decisions[0]).toMatchObject({
       decisionId: res.body.decision_id,
       decision: 'REQUIRE_ADDITIONAL_AUTHENTICATION',
+    });
+  });
+
+  it('approves a push from the issuer app with a weak device score and records the waiving rule (ADR 0035)', async () => {
+    const request = structuredClone(DECISION_SCENARIOS.find((s) => s.name === 'mdes-green')?.request ?? {});
+    request.token_id = 27201;
+    type Nd = { de124_member_defined_data: { mdes_data: { token_authorization: Record<string, unknown> } } };
+    const ta = (request.original_network_data as Nd).de124_member_defined_data.mdes_data.token_authorization;
+    Object.assign(ta, { sf9_wallet_provider_device_score: '1' });
+    const res = await stack.pismo.send(url(), request);
+    expect(res.body).toMatchObject({
+      decision: 'APPROVED',
+      reason_codes: ['DEVICE_SCORE', 'ISSUER_APP'],
+      rule_set_version: 'default-v2',
+    });
+    const item = (await decisionItems()).find((i) => i.decisionId === res.body.decision_id);
+    expect(item).toMatchObject({
+      PK: expect.stringContaining('27201'),
+      decision: 'APPROVED',
+      waivedBy: ['issuer-app-provisioning'],
+      firedRules: expect.arrayContaining([
+        { id: 'issuer-app-provisioning', outcome: 'APPROVE', reasonCode: 'ISSUER_APP', waivesIdAndV: true },
+      ]),
     });
   });
 
