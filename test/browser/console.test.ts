@@ -93,6 +93,8 @@ async function signedIn(kind: 'read-only' | 'agent' | 'supervisor'): Promise<{ c
   return { context, page };
 }
 
+/** Waits until the focus is where `condition` (evaluated in the page) says: focus moves after the render. */
+const focused = (page: Page, condition: string) => page.waitForFunction(condition);
 const go = (page: Page, hash: string) => page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
 
 /** The screen's heading has arrived and the screen finished loading. */
@@ -283,7 +285,7 @@ describeInBrowser('Customer Service console (Chromium, local stack)', () => {
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     const confirm = page.getByRole('alertdialog');
     await confirm.getByText('Delete token 93002? This cannot be undone.').waitFor();
-    await expect(page.evaluate('document.activeElement?.getAttribute("role")')).resolves.toBe('alertdialog');
+    await focused(page, 'document.activeElement?.getAttribute("role") === "alertdialog"');
     expect(deletes).toEqual([]);
     await noSeriousViolations(page, 'token-delete-confirm');
     await confirm.getByRole('button', { name: 'No, keep it' }).click();
@@ -383,7 +385,7 @@ describeInBrowser('Customer Service console (Chromium, local stack)', () => {
     const { page } = agent;
     await go(page, '#/search');
     await screen(page, 'Search');
-    await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('page-title');
+    await focused(page, 'document.activeElement?.id === "page-title"');
     await page.keyboard.press('Tab'); // the first radio (card id, checked)
     await page.keyboard.press('Tab'); // the search field
     await page.keyboard.type(MDES_CARD);
@@ -393,7 +395,7 @@ describeInBrowser('Customer Service console (Chromium, local stack)', () => {
     await link.focus();
     await page.keyboard.press('Enter');
     await screen(page, `Card ${MDES_CARD}`);
-    await expect(page.evaluate('document.activeElement?.id')).resolves.toBe('page-title');
+    await focused(page, 'document.activeElement?.id === "page-title"');
   });
 
   it('signs out: the session and the screens’ state are forgotten', async () => {
