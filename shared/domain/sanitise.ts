@@ -12,6 +12,10 @@
  * One exemption, because the network needs it back verbatim: a whole word shaped like an MDES Token
  * Unique Reference (`D` + 3 letters/digits + `MC` + letters/digits, 20-64 characters in all). It is
  * a network-issued identifier; a card number typed by a person never takes that form by accident.
+ * And one for system-minted ids: a whole canonical UUID (8-4-4-4-12 hex digits) with at least one
+ * letter a-f (Pismo's card-on-file ids, event ids). About one random UUID in a few hundred holds a
+ * Luhn-valid run of 13+ digits across its dashes; masking it would corrupt the id where it is
+ * stored. A UUID of digits only is still checked, so a card number cannot hide in that shape.
  *
  * Cost: one pass over the string to count digits (strings with fewer than 13 are returned as they
  * are), then linear work per digit run (prefix sums give each window's Luhn sum in O(1)); no regular
@@ -75,6 +79,31 @@ function isTurWord(text: string, start: number, end: number): boolean {
     text.charCodeAt(start + 4) === 77 /* M */ &&
     text.charCodeAt(start + 5) === 67 /* C */
   );
+}
+
+function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+const UUID_LEN = 36;
+
+/** True when `text[start, start + 36)` is a canonical UUID with a hex letter, standing alone. */
+function isUuidWord(text: string, start: number): boolean {
+  const end = start + UUID_LEN;
+  if (end > text.length) return false;
+  const before = start > 0 ? text.charCodeAt(start - 1) : -1;
+  const after = end < text.length ? text.charCodeAt(end) : -1;
+  if (isAlnum(before) || before === 45 || isAlnum(after) || after === 45) return false;
+  let letters = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const at = i - start;
+    if (at === 8 || at === 13 || at === 18 || at === 23) {
+      if (c !== 45) return false;
+    } else if (!isHex(c)) return false;
+    else if (!isDigit(c)) letters++;
+  }
+  return letters > 0;
 }
 
 function hasEnoughDigits(text: string): boolean {
@@ -183,6 +212,10 @@ export function sanitiseText(text: string): string {
         }
       }
     } else wordStart = -1;
+    if (i >= skipUntil && isHex(c) && isUuidWord(text, i)) {
+      flush();
+      skipUntil = i + UUID_LEN;
+    }
     if (i < skipUntil) continue;
     if (c >= 48 && c <= 57) {
       if (first < 0) first = i;
