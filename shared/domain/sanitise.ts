@@ -13,7 +13,7 @@
  * Unique Reference (`D` + 3 letters/digits + `MC` + letters/digits, 20-64 characters in all). It is
  * a network-issued identifier; a card number typed by a person never takes that form by accident.
  * And one for system-minted ids: a whole canonical UUID (8-4-4-4-12 hex digits) with at least one
- * letter a-f (Pismo's card-on-file ids, event ids). About one random UUID in a few hundred holds a
+ * letter a-f (Pismo's card-on-file ids, event ids). About one random UUID in 140 holds a
  * Luhn-valid run of 13+ digits across its dashes; masking it would corrupt the id where it is
  * stored. A UUID of digits only is still checked, so a card number cannot hide in that shape.
  *
