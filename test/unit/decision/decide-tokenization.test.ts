@@ -284,15 +284,19 @@ describe('decideTokenization under a slow store (issue 11 §10)', () => {
       };
       const failed = await decideTokenization(scenario('mdes-green'), depsWith(failing));
       expect(failed.recordWrite).toBe('failed');
+      // The write is held until the decision has answered: it fails after the store timeout, whatever the load.
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
       const lateFailing: DecideDeps['store'] = {
         ...failing,
         putDecision: async () => {
-          await sleep(150);
+          await held;
           throw new Error('ServiceUnavailable');
         },
       };
       const late = await decideTokenization(scenario('mdes-green'), depsWith(lateFailing));
       expect(late.recordWrite).toBe('pending');
+      release();
       await expect(late.recordSettled).resolves.toBe('failed');
     });
 
